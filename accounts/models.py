@@ -1,0 +1,92 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+
+from todo_site.db import DbNow, GenRandomUUID
+
+
+def normalize_email(email: str) -> str:
+    """The stored form of an e-mail address: trimmed and lower-cased."""
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Sign-in is case-insensitive: addresses are stored lower-cased.
+        return self.get(email=normalize_email(username))
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not (extra_fields["is_staff"] and extra_fields["is_superuser"]):
+            raise ValueError("A superuser must have is_staff and is_superuser set")
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address: the spec's `users` table.
+
+    Django's auth columns (password, last_login, is_active, is_staff,
+    is_superuser) are added to the spec's columns.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(),
+                          editable=False)
+    email = models.EmailField("email", max_length=255)
+    email_verified = models.BooleanField(default=False, db_default=False)
+    name = models.CharField(max_length=255, null=True, blank=True)
+    image = models.TextField("picture URL", null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
+    # The database trigger moves it on every UPDATE, whatever path makes it.
+    updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        db_table = "users"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="uk_users_email"),
+            # Uniqueness regardless of letter case, even for plain SQL writes.
+            models.UniqueConstraint(Lower("email"), name="uk_users_email_lower"),
+        ]
+        indexes = [
+            # Spec index; sign-in looks users up by e-mail.
+            models.Index(fields=["email"], name="idx_users_email"),
+            # Spec index; the admin lists users newest first.
+            models.Index(fields=["created_at"], name="idx_users_created_at"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]

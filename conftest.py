@@ -1,0 +1,102 @@
+"""Shared fixtures.
+
+Tests talk to the project-local PostgreSQL (or DATABASE_URL) as in production:
+the test database is created and migrated by the administrative role, and every
+query of the site runs as the application role, so row-level security is really
+enforced in tests (a superuser or the table owner would pass every RLS test
+without proving anything).
+"""
+
+import pytest
+from django.db import connections
+
+from accounts.tests.factories import UserFactory
+from todo_site.rls import user_context
+
+
+def _use_credentials_of(target: str, source: str) -> tuple[str, str]:
+    """Point alias `target` at the role of alias `source`; return the old credentials."""
+    target_settings = connections[target].settings_dict
+    old = target_settings["USER"], target_settings["PASSWORD"]
+    target_settings["USER"] = connections[source].settings_dict["USER"]
+    target_settings["PASSWORD"] = connections[source].settings_dict["PASSWORD"]
+    connections[target].close()
+    return old
+
+
+def _restore_credentials(alias: str, credentials: tuple[str, str]) -> None:
+    connections.close_all()
+    connections[alias].settings_dict["USER"], connections[alias].settings_dict["PASSWORD"] = (
+        credentials
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    """Create and migrate the test database as the administrative role.
+
+    Both aliases are always set up, so "admin" can never reach the development
+    database from a test; "admin" shares the test database under its own role.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        app_credentials = _use_credentials_of("default", "admin")
+        try:
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases={"default", "admin"},
+                serialized_aliases=set(),
+                keepdb=django_db_keepdb,
+            )
+        finally:
+            _restore_credentials("default", app_credentials)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            app_credentials = _use_credentials_of("default", "admin")
+            try:
+                connections.close_all()
+                teardown_databases(db_cfg, verbosity=verbosity)
+            finally:
+                _restore_credentials("default", app_credentials)
+
+
+# Every table that holds user data, emptied after a test that committed.
+USER_DATA_TABLES = ["users", "django_session", "django_admin_log"]
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """Database access without a wrapping test transaction.
+
+    For tests that must see real commits: requests' own transactions, several
+    connections, pooled connections. Afterwards the administrative role removes
+    every user (and, by cascade, every task).
+    """
+    with django_db_blocker.unblock():
+        yield
+        connections.close_all()
+        with connections["admin"].cursor() as cursor:
+            existing = set(connections["admin"].introspection.table_names(cursor))
+            tables = [t for t in USER_DATA_TABLES + ["tasks_archive"] if t in existing]
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        connections.close_all()
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(email="alice@example.com", name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(email="bob@example.com", name="Bob")
+
+
+@pytest.fixture
+def as_user():
+    """`with as_user(alice):` run queries in the test with alice's RLS context."""
+    return lambda user: user_context(user.pk)

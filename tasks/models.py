@@ -1,0 +1,68 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+
+from todo_site.db import DbNow, GenRandomUUID, Index
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 1000
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_owner(self, user):
+        """The one place tasks are filtered by owner; RLS guards it a second time."""
+        return self.filter(user=user)
+
+
+class Task(models.Model):
+    """A user's task: the spec's `tasks` table."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(),
+                          editable=False)
+    # The foreign key `fk_tasks_user_id` (ON DELETE/UPDATE CASCADE, in the
+    # database itself) is created by migration 0002; Django leaves deletes to it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="tasks",
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)
+    completed = models.BooleanField(default=False, db_default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
+    # The database trigger moves it on every UPDATE, whatever path makes it.
+    updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tasks"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0), name="chk_title_not_empty"
+            ),
+        ]
+        indexes = [
+            # Spec index: ownership filters, cascades from users.
+            models.Index(fields=["user"], name="idx_tasks_user_id"),
+            # Spec index: counts per status (query pattern 7).
+            models.Index(fields=["user", "completed"], name="idx_tasks_user_completed"),
+            # Spec index: newest tasks across users (admin, archiving).
+            models.Index(fields=["-created_at"], name="idx_tasks_created_at"),
+            # Spec index: recently changed tasks (admin).
+            models.Index(fields=["-updated_at"], name="idx_tasks_updated_at"),
+            # Spec index: a user's active or completed tasks newest first (patterns 1-2).
+            Index(
+                fields=["user", "completed", "-created_at"],
+                name="idx_tasks_user_completed_created",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

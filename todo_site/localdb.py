@@ -1,0 +1,333 @@
+"""The project-local PostgreSQL cluster used by `make run` and `make test`.
+
+Kept in `.localdb/` of the project (git-ignored) or, when the server's OS user
+cannot reach the project directory (root running from a private folder), in a
+folder of the system temp dir named after the project's path. It listens on a
+unix socket in that folder only, and creates two login roles so that row-level
+security is enforced locally exactly as in production:
+
+- APP_ROLE: every web request. Not superuser, not BYPASSRLS, owns nothing,
+  DML on tables through default privileges.
+- ADMIN_ROLE: owns the tables (runs migrations), BYPASSRLS, CREATEDB (the test
+  runner creates its database with it), not superuser.
+
+This module imports nothing from Django: settings.py reads `url()` from it.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DB_NAME = "todo_site"
+APP_ROLE = "todo_app"
+ADMIN_ROLE = "todo_admin"
+SUPERUSER = "postgres"
+PORT = 5432
+# A unix socket path must fit in sockaddr_un.sun_path (107 bytes on Linux).
+MAX_SOCKET_PATH = 100
+START_TIMEOUT_SECONDS = 30
+
+
+class LocalDBError(Exception):
+    """A one-line, user-facing reason why the local cluster cannot be used."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    base: Path
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.base / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.base / "server.log"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.base / "credentials.json"
+
+    @property
+    def initialised(self) -> bool:
+        return (self.data / "PG_VERSION").exists()
+
+    def credentials(self) -> dict[str, str]:
+        try:
+            return json.loads(self.credentials_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def url(self, role: str = APP_ROLE) -> str:
+        password = self.credentials().get(role, "")
+        host = quote(str(self.socket_dir), safe="")
+        return f"postgres://{role}:{quote(password, safe='')}@{host}:{PORT}/{DB_NAME}"
+
+
+def _temp_fallback() -> Path:
+    digest = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"todo_site-{PROJECT_DIR.name[:20]}-{digest}"
+
+
+def _project_local() -> Path:
+    return PROJECT_DIR / ".localdb"
+
+
+def _socket_fits(base: Path) -> bool:
+    return len(str(base / "run" / f".s.PGSQL.{PORT}")) <= MAX_SOCKET_PATH
+
+
+def locate() -> Cluster:
+    """The cluster's folder: an existing one wins; otherwise the project's own."""
+    for base in (_project_local(), _temp_fallback()):
+        if (base / "data" / "PG_VERSION").exists():
+            return Cluster(base)
+    if _socket_fits(_project_local()):
+        return Cluster(_project_local())
+    return Cluster(_temp_fallback())
+
+
+def url(admin: bool = False) -> str:
+    return locate().url(ADMIN_ROLE if admin else APP_ROLE)
+
+
+# --- running the server -----------------------------------------------------
+
+
+def _server_user() -> pwd.struct_passwd | None:
+    """None when we may run the server ourselves; the `postgres` account as root."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("LOCALDB_OS_USER", "postgres")
+    try:
+        return pwd.getpwnam(name)
+    except KeyError as exc:
+        raise LocalDBError(
+            f"running as root, but OS user {name!r} does not exist to run PostgreSQL "
+            "(create it, set LOCALDB_OS_USER, or set DATABASE_URL)"
+        ) from exc
+
+
+def _bin(name: str) -> str:
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+    )
+    found = candidates[-1] if candidates else shutil.which(name)
+    if not found:
+        raise LocalDBError(
+            f"PostgreSQL server binaries ({name}) not found: install them "
+            "(Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL"
+        )
+    return found
+
+
+def _run_as_server(args: list[str], user: pwd.struct_passwd | None, **kw):
+    if user is not None:
+        kw.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+        kw["env"] = {**os.environ, "HOME": user.pw_dir, "USER": user.pw_name}
+        kw.setdefault("cwd", "/")
+    return subprocess.run(args, check=False, capture_output=True, text=True, **kw)
+
+
+def _reachable_by(user: pwd.struct_passwd | None, path: Path) -> bool:
+    if user is None:
+        return True
+    probe = _run_as_server(["test", "-w", str(path)], user)
+    return probe.returncode == 0
+
+
+def _prepare_base(user: pwd.struct_passwd | None) -> Cluster:
+    cluster = locate()
+    if cluster.initialised:
+        return cluster
+    for base in (_project_local(), _temp_fallback()):
+        if not _socket_fits(base):
+            continue
+        base.mkdir(mode=0o755, exist_ok=True)
+        for sub in ("data", "run"):
+            (base / sub).mkdir(mode=0o700, exist_ok=True)
+            if user is not None:
+                os.chown(base / sub, user.pw_uid, user.pw_gid)
+        if user is not None and not _reachable_by(user, base / "data"):
+            shutil.rmtree(base, ignore_errors=True)
+            continue
+        return Cluster(base)
+    raise LocalDBError("no folder for the local cluster that the server's OS user can reach")
+
+
+def is_running(cluster: Cluster | None = None) -> bool:
+    cluster = cluster or locate()
+    if not cluster.initialised:
+        return False
+    pid_file = cluster.data / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _initdb(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
+    creds = {role: secrets.token_urlsafe(18) for role in (SUPERUSER, APP_ROLE, ADMIN_ROLE)}
+    pwfile = cluster.socket_dir / "initdb.pw"
+    pwfile.write_text(creds[SUPERUSER] + "\n")
+    if user is not None:
+        os.chown(pwfile, user.pw_uid, user.pw_gid)
+    pwfile.chmod(0o600)
+    try:
+        result = _run_as_server(
+            [
+                _bin("initdb"),
+                "-D", str(cluster.data),
+                "-U", SUPERUSER,
+                f"--pwfile={pwfile}",
+                "--auth-local=scram-sha-256",
+                "--auth-host=reject",
+                "-E", "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            user,
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise LocalDBError(f"initdb failed: {result.stderr.strip().splitlines()[-1:]}")
+    cluster.credentials_file.write_text(json.dumps(creds))
+    cluster.credentials_file.chmod(0o600)
+
+
+def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
+    options = (
+        f"-c listen_addresses='' -c unix_socket_directories='{cluster.socket_dir}' "
+        f"-c port={PORT} -c unix_socket_permissions=0777"
+    )
+    log = cluster.log
+    if not log.exists():
+        log.touch(mode=0o600)
+        if user is not None:
+            os.chown(log, user.pw_uid, user.pw_gid)
+    result = _run_as_server(
+        [_bin("pg_ctl"), "-D", str(cluster.data), "-l", str(log), "-o", options,
+         "-w", "-t", str(START_TIMEOUT_SECONDS), "start"],
+        user,
+    )
+    if result.returncode != 0 and not is_running(cluster):
+        tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+        raise LocalDBError(f"PostgreSQL did not start: {(tail or [result.stderr.strip()])[0]}")
+
+
+def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
+    import psycopg
+
+    return psycopg.connect(
+        host=str(cluster.socket_dir), port=PORT, dbname=dbname, user=SUPERUSER,
+        password=cluster.credentials()[SUPERUSER], autocommit=True,
+    )
+
+
+def _wait_until_accepting(cluster: Cluster) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            _superuser_connect(cluster).close()
+            return
+        except psycopg.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise LocalDBError(f"PostgreSQL does not accept connections: {exc}") from exc
+            time.sleep(0.2)
+
+
+# Privileges the application role gets on every table the administrative role
+# creates later (default privileges are per database, so template1 gets them
+# too: the test database is created from it).
+DEFAULT_PRIVILEGES = [
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
+    f"GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
+    f"GRANT EXECUTE ON FUNCTIONS TO {APP_ROLE}",
+]
+
+
+def _bootstrap(cluster: Cluster) -> None:
+    """Create the two roles and the database; safe to repeat."""
+    from psycopg import sql
+
+    creds = cluster.credentials()
+    with _superuser_connect(cluster) as conn:
+        existing = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles")}
+        role_attrs = {
+            ADMIN_ROLE: "LOGIN NOSUPERUSER BYPASSRLS CREATEDB NOCREATEROLE",
+            APP_ROLE: "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT",
+        }
+        for role, attrs in role_attrs.items():
+            verb = "ALTER" if role in existing else "CREATE"
+            conn.execute(
+                sql.SQL("{} ROLE {} " + attrs + " PASSWORD {}").format(
+                    sql.SQL(verb), sql.Identifier(role), sql.Literal(creds[role])
+                )
+            )
+        # A stuck transaction must not hold a pooled connection for ever.
+        conn.execute(f"ALTER ROLE {APP_ROLE} SET idle_in_transaction_session_timeout = '60s'")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(f"CREATE DATABASE {DB_NAME} OWNER {ADMIN_ROLE}")
+    for dbname in ("template1", DB_NAME):
+        with _superuser_connect(cluster, dbname) as conn:
+            for statement in DEFAULT_PRIVILEGES:
+                conn.execute(statement)
+            conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+
+
+def start() -> tuple[Cluster, bool]:
+    """Start the cluster (creating it on first use). Returns (cluster, started_now)."""
+    user = _server_user()
+    cluster = _prepare_base(user)
+    if not cluster.initialised:
+        _initdb(cluster, user)
+    started_now = False
+    if not is_running(cluster):
+        _pg_ctl_start(cluster, user)
+        started_now = True
+    _wait_until_accepting(cluster)
+    _bootstrap(cluster)
+    return cluster, started_now
+
+
+def stop() -> bool:
+    """Stop the cluster if it runs. Returns whether it was running."""
+    cluster = locate()
+    if not is_running(cluster):
+        return False
+    result = _run_as_server(
+        [_bin("pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "stop"], _server_user()
+    )
+    if result.returncode != 0 and is_running(cluster):
+        raise LocalDBError(f"pg_ctl stop failed: {result.stderr.strip()}")
+    return True

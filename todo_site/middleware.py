@@ -1,0 +1,30 @@
+from django.db import connection, transaction
+
+from todo_site.rls import set_rls_user
+
+
+class RLSContextMiddleware:
+    """Runs each request in one transaction acting as the signed-in user.
+
+    ATOMIC_REQUESTS would wrap only the view; this covers the view and the
+    rendering of its TemplateResponse, so lazy queries in templates see the
+    user's rows too. Anonymous requests act as nobody (RLS shows no tasks).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Only tests run a request inside an enclosing transaction.
+        nested = connection.in_atomic_block
+        with transaction.atomic():
+            user = request.user
+            set_rls_user(user.pk if user.is_authenticated else None)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                # The exception was already turned into a response: undo its writes.
+                transaction.set_rollback(True)
+            elif nested:
+                # A released savepoint keeps settings: don't leak the user outward.
+                set_rls_user(None)
+        return response

@@ -1,0 +1,53 @@
+"""The row-level security context: the one place the current user's id reaches PostgreSQL.
+
+Policies (tasks/migrations/0003_row_level_security.py) read the transaction-local
+setting `app.user_id` through `app.current_user_id()`. It is written only with
+`set_config(..., true)` and a bound parameter, so it vanishes at COMMIT or
+ROLLBACK and never survives onto a pooled connection that serves someone else.
+"""
+
+from contextlib import contextmanager
+
+from django.db import connections, transaction
+
+SETTING = "app.user_id"
+
+
+def set_rls_user(user_id, *, using: str = "default") -> None:
+    """Make `user_id` (or None: nobody) the current user for the rest of this transaction.
+
+    Must run inside `transaction.atomic()`: outside one, the setting would last a
+    single statement. One query.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("set_rls_user() needs a transaction: wrap it in transaction.atomic()")
+    value = "" if user_id is None else str(user_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, value])
+
+
+def current_rls_user(*, using: str = "default") -> str | None:
+    """The id the database currently sees as the user (None when unset). One query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT app.current_user_id()")
+        value = cursor.fetchone()[0]
+    return None if value is None else str(value)
+
+
+@contextmanager
+def user_context(user_id, *, using: str = "default"):
+    """`with user_context(user_id):` a transaction (or savepoint) acting as that user.
+
+    For code outside the request middleware: commands, streamed responses,
+    on_commit hooks, and sign-in/sign-up inside a request. Nested inside another
+    transaction, the previous user is restored on leaving; on an error the
+    savepoint's rollback restores it.
+    """
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT app.current_user_id()")
+            previous = cursor.fetchone()[0]
+        set_rls_user(user_id, using=using)
+        yield
+        set_rls_user(previous, using=using)
