@@ -16,3 +16,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Concurrent test runs on one cluster each need their own database name.
+for _alias in DATABASES.values():  # noqa: F405
+    _alias["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_todo_site")}

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import auth_urlpatterns
 from todo_site import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("accounts.urls")),
     path("tasks/", include("tasks.urls")),
     path("admin/", admin.site.urls),
