@@ -90,3 +90,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+class ThrottleEvent(models.Model):
+    """One counted event (a failed sign-in, a verification e-mail) for a key.
+
+    See accounts/throttle.py. Holds no user row, so no row-level security.
+    """
+
+    key = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
+
+    class Meta:
+        db_table = "throttle_events"
+        indexes = [
+            # Counting one key's recent events.
+            models.Index(fields=["key", "created_at"], name="idx_throttle_key_created"),
+            # Forgetting old events.
+            models.Index(fields=["created_at"], name="idx_throttle_created_at"),
+        ]

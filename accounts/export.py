@@ -1,0 +1,38 @@
+"""A user's tasks for download, read in keyset-paginated chunks.
+
+A streamed response is consumed after the request's transaction has ended, so
+each chunk opens its own short transaction under the user's RLS context; the
+whole list is never held in memory.
+"""
+
+from django.db.models import Q
+
+from tasks.models import Task
+from todo_site.rls import user_context
+
+EXPORT_COLUMNS = ["id", "title", "description", "completed", "created_at", "updated_at"]
+CHUNK_SIZE = 1000
+
+
+def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
+    """Yield each task of the user as a dict of EXPORT_COLUMNS (strings for ids and times).
+
+    One query per chunk, newest first by (created_at, id).
+    """
+    after = None
+    while True:
+        with user_context(user_id):
+            tasks = Task.objects.filter(user_id=user_id).order_by("-created_at", "-id")
+            if after is not None:
+                created_at, pk = after
+                tasks = tasks.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
+            chunk = list(tasks.values_list(*EXPORT_COLUMNS)[:chunk_size])
+        for row in chunk:
+            task = dict(zip(EXPORT_COLUMNS, row, strict=True))
+            task["id"] = str(task["id"])
+            task["created_at"] = task["created_at"].isoformat()
+            task["updated_at"] = task["updated_at"].isoformat()
+            yield task
+        if len(chunk) < chunk_size:
+            return
+        after = (chunk[-1][4], chunk[-1][0])

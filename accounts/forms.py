@@ -1,0 +1,88 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.validators import URLValidator
+
+from accounts.models import User, normalize_email
+from todo_site.forms import AccessibleFormMixin
+
+
+class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
+    error_messages = {
+        **auth_forms.BaseUserCreationForm.error_messages,
+        "email_taken": "An account with this e-mail address already exists. Sign in instead?",
+    }
+
+    class Meta:
+        model = User
+        fields = ["email", "name"]
+        labels = {"email": "Email", "name": "Name"}
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+        }
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
+        return email
+
+    def clean_name(self):
+        return (self.cleaned_data.get("name") or "").strip() or None
+
+
+class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class ProfileForm(AccessibleFormMixin, forms.ModelForm):
+    image = forms.URLField(
+        label="Picture URL",
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="An http or https address of a picture; leave empty for none.",
+        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "image"]
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_name(self):
+        return (self.cleaned_data.get("name") or "").strip() or None
+
+    def clean_image(self):
+        return self.cleaned_data.get("image") or None
+
+
+class DeleteAccountForm(AccessibleFormMixin, forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return password
