@@ -19,8 +19,10 @@ class UserAdmin(AdminDatabaseMixin, DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
         ("Profile", {"fields": ["name", "image", "email_verified"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
-                                    "user_permissions"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         ("Dates", {"fields": ["last_login", "created_at", "updated_at"]}),
     ]
     add_fieldsets = [
@@ -38,9 +40,7 @@ class UserAdmin(AdminDatabaseMixin, DjangoUserAdmin):
             .annotate(n=Count("*"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(
-            task_count=Coalesce(Subquery(per_user), 0)
-        )
+        return super().get_queryset(request).annotate(task_count=Coalesce(Subquery(per_user), 0))
 
     @admin.display(description="tasks")
     def task_count(self, user):

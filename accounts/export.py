@@ -25,7 +25,9 @@ def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
             tasks = Task.objects.filter(user_id=user_id).order_by("-created_at", "-id")
             if after is not None:
                 created_at, pk = after
-                tasks = tasks.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
+                tasks = tasks.filter(
+                    Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk)
+                )
             chunk = list(tasks.values_list(*EXPORT_COLUMNS)[:chunk_size])
         for row in chunk:
             task = dict(zip(EXPORT_COLUMNS, row, strict=True))

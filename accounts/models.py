@@ -47,8 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_superuser) are added to the spec's columns.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(),
-                          editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(), editable=False
+    )
     email = models.EmailField("email", max_length=255)
     email_verified = models.BooleanField(default=False, db_default=False)
     name = models.CharField(max_length=255, null=True, blank=True)
@@ -109,3 +110,6 @@ class ThrottleEvent(models.Model):
             # Forgetting old events.
             models.Index(fields=["created_at"], name="idx_throttle_created_at"),
         ]
+
+    def __str__(self):
+        return f"{self.key} at {self.created_at}"

@@ -10,8 +10,7 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import ThrottleEvent
-from accounts.models import normalize_email
+from accounts.models import ThrottleEvent, normalize_email
 
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_PER_EMAIL = 5

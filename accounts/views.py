@@ -49,8 +49,6 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        # The new user's own row: last_login is written under their RLS context.
-        set_rls_user(user.pk)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your account is ready.")
         _announce_verification(
@@ -65,7 +63,9 @@ def verify(request, token):
         claims = verification.read_token(token)
     except verification.InvalidToken as exc:
         return render(
-            request, "accounts/verify_failed.html", {"reason": exc.reason, "page": "auth"},
+            request,
+            "accounts/verify_failed.html",
+            {"reason": exc.reason, "page": "auth"},
             status=400,
         )
     # The signed token is the proof of who is verifying, signed in or not.
@@ -76,7 +76,9 @@ def verify(request, token):
         ).exists()
     if not verified:
         return render(
-            request, "accounts/verify_failed.html", {"reason": "invalid", "page": "auth"},
+            request,
+            "accounts/verify_failed.html",
+            {"reason": "invalid", "page": "auth"},
             status=400,
         )
     messages.success(request, "Thank you: your e-mail address is verified.")
@@ -119,10 +121,7 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        user = form.get_user()
-        throttle.login_succeeded(user.email)
-        # Act as this user before login() writes last_login to their own row.
-        set_rls_user(user.pk)
+        throttle.login_succeeded(form.get_user().email)
         return super().form_valid(form)
 
 
@@ -212,4 +211,3 @@ def export(request):
     filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-

@@ -2,7 +2,7 @@
 
 DEMO_EMAIL = "test@example.com"
 DEMO_NAME = "Test User"
-DEMO_PASSWORD = "demo-password-123"
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (published demo account)
 
 # (title, description, completed), as the spec lists them.
 DEMO_TASKS = [

@@ -144,7 +144,7 @@ def _run_as_server(args: list[str], user: pwd.struct_passwd | None, **kw):
         kw.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
         kw["env"] = {**os.environ, "HOME": user.pw_dir, "USER": user.pw_name}
         kw.setdefault("cwd", "/")
-    return subprocess.run(args, check=False, capture_output=True, text=True, **kw)
+    return subprocess.run(args, check=False, capture_output=True, text=True, **kw)  # noqa: S603
 
 
 def _reachable_by(user: pwd.struct_passwd | None, path: Path) -> bool:
@@ -202,12 +202,15 @@ def _initdb(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
         result = _run_as_server(
             [
                 _bin("initdb"),
-                "-D", str(cluster.data),
-                "-U", SUPERUSER,
+                "-D",
+                str(cluster.data),
+                "-U",
+                SUPERUSER,
                 f"--pwfile={pwfile}",
                 "--auth-local=scram-sha-256",
                 "--auth-host=reject",
-                "-E", "UTF8",
+                "-E",
+                "UTF8",
                 "--locale=C.UTF-8",
             ],
             user,
@@ -231,8 +234,19 @@ def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
         if user is not None:
             os.chown(log, user.pw_uid, user.pw_gid)
     result = _run_as_server(
-        [_bin("pg_ctl"), "-D", str(cluster.data), "-l", str(log), "-o", options,
-         "-w", "-t", str(START_TIMEOUT_SECONDS), "start"],
+        [
+            _bin("pg_ctl"),
+            "-D",
+            str(cluster.data),
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_TIMEOUT_SECONDS),
+            "start",
+        ],
         user,
     )
     if result.returncode != 0 and not is_running(cluster):
@@ -244,8 +258,12 @@ def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
     import psycopg
 
     return psycopg.connect(
-        host=str(cluster.socket_dir), port=PORT, dbname=dbname, user=SUPERUSER,
-        password=cluster.credentials()[SUPERUSER], autocommit=True,
+        host=str(cluster.socket_dir),
+        port=PORT,
+        dbname=dbname,
+        user=SUPERUSER,
+        password=cluster.credentials()[SUPERUSER],
+        autocommit=True,
     )
 
 

@@ -7,6 +7,7 @@ assertions are about what the migrations really build.
 import pytest
 from django.db import IntegrityError, connections
 
+
 def _rows(sql, params=()):
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
@@ -28,7 +29,11 @@ def _columns(table):
 
 
 UUID, VARCHAR, TEXT, BOOL, TSTZ = (
-    "uuid", "character varying", "text", "boolean", "timestamp with time zone",
+    "uuid",
+    "character varying",
+    "text",
+    "boolean",
+    "timestamp with time zone",
 )
 
 
@@ -57,14 +62,16 @@ def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
     }
     assert {name: columns[name] for name in spec} == spec
     assert set(columns) - set(spec) == {
-        "password", "last_login", "is_active", "is_staff", "is_superuser",
+        "password",
+        "last_login",
+        "is_active",
+        "is_staff",
+        "is_superuser",
     }
 
 
 def _indexes(table):
-    return dict(
-        _rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
-    )
+    return dict(_rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]))
 
 
 def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
@@ -94,7 +101,8 @@ def test_users_has_the_spec_indexes_and_case_insensitive_uniqueness(db):
         "CREATE UNIQUE INDEX uk_users_email ON public.users USING btree (email)"
     )
     assert indexes["uk_users_email_lower"] == (
-        "CREATE UNIQUE INDEX uk_users_email_lower ON public.users USING btree (lower((email)::text))"
+        "CREATE UNIQUE INDEX uk_users_email_lower ON public.users "
+        "USING btree (lower((email)::text))"
     )
 
 
@@ -114,7 +122,8 @@ def _constraints(table):
 def test_tasks_constraints_match_the_spec(db):
     constraints = _constraints("tasks")
     assert constraints["chk_title_not_empty"] == (
-        "c", "CHECK ((length(TRIM(BOTH FROM title)) > 0))",
+        "c",
+        "CHECK ((length(TRIM(BOTH FROM title)) > 0))",
     )
     assert constraints["fk_tasks_user_id"] == (
         "f",
@@ -122,9 +131,7 @@ def test_tasks_constraints_match_the_spec(db):
     )
     assert constraints["tasks_pkey"][0] == "p"
     # Django's own deferred NO ACTION key must not exist beside the spec's.
-    assert [name for name, (kind, _) in constraints.items() if kind == "f"] == [
-        "fk_tasks_user_id"
-    ]
+    assert [name for name, (kind, _) in constraints.items() if kind == "f"] == ["fk_tasks_user_id"]
 
 
 # --- behaviour at the SQL level, as an operator with plain SQL ------------------------
@@ -185,7 +192,8 @@ def test_an_update_moves_updated_at_whatever_the_path(admin_sql):
     )
     assert admin_sql.fetchone()[0] is True
     admin_sql.execute(
-        "UPDATE users SET name = 'x' WHERE id = %s RETURNING updated_at > now() - interval '1 minute'",
+        "UPDATE users SET name = 'x' WHERE id = %s "
+        "RETURNING updated_at > now() - interval '1 minute'",
         [admin_sql.user_id],
     )
     assert admin_sql.fetchone()[0] is True

@@ -1,0 +1,55 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD
+from tasks.models import Task
+from tasks.tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("accounts:delete")
+
+
+def test_it_asks_for_confirmation_first(client, alice):
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert b"all of your tasks" in response.content
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_the_right_password_deletes_the_user_and_every_task_and_signs_out(
+    client, alice, bob, as_user
+):
+    TaskFactory.create_batch(3, user=alice)
+    TaskFactory(user=bob)
+    client.force_login(alice)
+
+    response = client.post(URL, {"password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain[0] == (reverse("home"), 302)
+    assert b"have been deleted" in response.content
+    assert not User.objects.filter(pk=alice.pk).exists()
+    assert "_auth_user_id" not in client.session
+    with as_user(alice):
+        assert Task.objects.filter(user_id=alice.pk).count() == 0
+    with as_user(bob):
+        assert Task.objects.filter(user=bob).count() == 1
+
+
+def test_a_wrong_password_deletes_nothing(client, alice):
+    TaskFactory(user=alice)
+    client.force_login(alice)
+
+    response = client.post(URL, {"password": "wrong"})
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("password", code="password_incorrect")
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    assert client.post(URL, {"password": "x"}).status_code == 302

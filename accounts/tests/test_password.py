@@ -1,0 +1,76 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW = "a brand new passphrase 7"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(email="alice@example.com")
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(client, user):
+    other_browser = Client()
+    other_browser.force_login(user)
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("password_change_done")
+    assert User.objects.get(pk=user.pk).check_password(NEW)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    signed_out = other_browser.get(reverse("accounts:profile"))
+    assert signed_out.status_code == 302
+    assert signed_out.url.startswith(reverse("login"))
+
+
+def test_a_wrong_old_password_changes_nothing(client, user):
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": NEW, "new_password2": NEW},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("old_password", code="password_incorrect")
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+
+
+def test_reset_answers_known_and_unknown_addresses_identically(client, user):
+    known = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert known.url == reverse("password_reset_done")
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert client.get(known.url).content == client.get(unknown.url).content
+
+
+def test_the_reset_link_sets_a_new_password_once(client, user):
+    client.post(reverse("password_reset"), {"email": "ALICE@example.com"})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    response = client.post(set_url, {"new_password1": NEW, "new_password2": NEW})
+
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_complete")
+    assert User.objects.get(pk=user.pk).check_password(NEW)
+    # The token was for the old password: it does not work twice.
+    again = client.get(link, follow=True)
+    assert b"This link is not valid" in again.content

@@ -1,0 +1,92 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("accounts:signup")
+GOOD = {
+    "email": "  New.Person@Example.COM ",
+    "name": "New Person",
+    "password1": "a sturdy passphrase 42",
+    "password2": "a sturdy passphrase 42",
+}
+
+
+def test_it_creates_an_unverified_user_signs_them_in_and_sends_a_link(client):
+    response = client.post(URL, GOOD)
+
+    assert response.status_code == 302
+    assert response.url == reverse("tasks:list")
+    user = User.objects.get()
+    assert user.email == "new.person@example.com"  # trimmed, one case
+    assert user.name == "New Person"
+    assert user.email_verified is False
+    assert user.password.startswith("md5$")  # hashed (MD5 only in tests)
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.last_login is not None  # written under the new user's own RLS context
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.person@example.com"]
+    assert "/accounts/verify/" in mail.outbox[0].body
+
+
+def test_it_refuses_an_email_taken_in_another_case(client):
+    UserFactory(email="taken@example.com")
+
+    response = client.post(URL, {**GOOD, "email": "TAKEN@example.com"})
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("email", code="email_taken")
+    assert User.objects.count() == 1
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("field", "overrides", "code"),
+    [
+        ("email", {"email": "not-an-address"}, "invalid"),
+        ("email", {"email": ""}, "required"),
+        ("password2", {"password2": "something else entirely"}, "password_mismatch"),
+        ("password2", {"password1": "short", "password2": "short"}, "password_too_short"),
+        (
+            "password2",
+            {"password1": "password123", "password2": "password123"},
+            "password_too_common",
+        ),
+        ("email", {"email": "a" * 250 + "@example.com"}, "max_length"),
+    ],
+)
+def test_it_shows_the_form_again_with_a_message_and_saves_nothing(client, field, overrides, code):
+    response = client.post(URL, {**GOOD, **overrides})
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error(field, code=code)
+    assert User.objects.count() == 0
+    assert b'aria-invalid="true"' in response.content
+
+
+def test_it_keeps_what_was_typed_except_passwords(client):
+    response = client.post(URL, {**GOOD, "password2": "different"})
+
+    assert b'value="New Person"' in response.content
+    assert b"a sturdy passphrase 42" not in response.content
+
+
+def test_the_name_is_optional(client):
+    client.post(URL, {**GOOD, "name": "   "})
+
+    assert User.objects.get().name is None
+
+
+def test_it_uses_argon2_in_production_settings(settings):
+    from django.contrib.auth.hashers import get_hasher
+
+    from todo_site import settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in production.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    assert get_hasher().algorithm == "argon2"
