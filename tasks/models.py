@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 
@@ -11,17 +12,47 @@ TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 
 
+# The list's status tabs, as the `status` query parameter spells them.
+STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
+STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
+
+
 class TaskQuerySet(models.QuerySet):
     def for_owner(self, user):
         """The one place tasks are filtered by owner; RLS guards it a second time."""
         return self.filter(user=user)
 
+    def with_status(self, status: str):
+        """Active or completed tasks; anything else (`all`) leaves the queryset as it is."""
+        if status == STATUS_ACTIVE:
+            return self.filter(completed=False)
+        if status == STATUS_COMPLETED:
+            return self.filter(completed=True)
+        return self
+
+    def search(self, q: str):
+        """Tasks whose title or description contains `q`, ignoring case; all when `q` is blank."""
+        q = q.strip()
+        if not q:
+            return self
+        return self.filter(Q(title__icontains=q) | Q(description__icontains=q))
+
+    def status_counts(self) -> dict[str, int]:
+        """`{"all": n, "active": n, "completed": n}` in one aggregate query (spec pattern 7)."""
+        totals = self.aggregate(total=Count("pk"), completed=Count("pk", filter=Q(completed=True)))
+        return {
+            STATUS_ALL: totals["total"],
+            STATUS_ACTIVE: totals["total"] - totals["completed"],
+            STATUS_COMPLETED: totals["completed"],
+        }
+
 
 class Task(models.Model):
     """A user's task: the spec's `tasks` table."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(),
-                          editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(), editable=False
+    )
     # The foreign key `fk_tasks_user_id` (ON DELETE/UPDATE CASCADE, in the
     # database itself) is created by migration 0002; Django leaves deletes to it.
     user = models.ForeignKey(

@@ -1,5 +1,16 @@
 from django.urls import path
 
+from tasks import views
+
 app_name = "tasks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("new/", views.task_create, name="create"),
+    path("clear-completed/", views.task_clear_completed, name="clear_completed"),
+    path("complete-all/", views.task_complete_all, name="complete_all"),
+    path("<uuid:pk>/", views.task_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.task_update, name="update"),
+    path("<uuid:pk>/toggle/", views.task_toggle, name="toggle"),
+    path("<uuid:pk>/delete/", views.task_delete, name="delete"),
+]

@@ -1,0 +1,70 @@
+from django import forms
+
+from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
+from todo_site.forms import AccessibleFormMixin
+
+ERROR_MESSAGES = {
+    "title": {
+        "required": "Enter a title.",
+        "max_length": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer "
+        "(it has %(show_value)d).",
+    },
+    "description": {
+        "max_length": f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters or fewer "
+        "(it has %(show_value)d).",
+    },
+}
+
+
+class DescriptionField(forms.CharField):
+    """Text kept as typed, except that line endings become \\n before the length check.
+
+    Browsers send a textarea's line breaks as \\r\\n but count them as one
+    character in `maxlength`; normalising first makes both agree. Only white
+    space means no description.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values or not value.strip():
+            return self.empty_value
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class TaskForm(AccessibleFormMixin, forms.ModelForm):
+    """Title and description of a new task; the title is trimmed, so a blank one is refused."""
+
+    class Meta:
+        model = Task
+        fields = ["title", "description"]
+        field_classes = {"description": DescriptionField}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = ERROR_MESSAGES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["autocomplete"] = "off"
+
+
+class TaskUpdateForm(TaskForm):
+    class Meta(TaskForm.Meta):
+        fields = ["title", "description", "completed"]
+        labels = {"completed": "Completed"}
+
+
+class QuickAddForm(TaskForm):
+    """The one-field form on top of the list; posts to the same view as TaskForm."""
+
+    class Meta(TaskForm.Meta):
+        fields = ["title"]
+        labels = {"title": "New task"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs.update(
+            {"placeholder": "What needs doing?", "class": "quick-add-input", "data-shortcut": "n"}
+        )
