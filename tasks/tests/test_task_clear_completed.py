@@ -1,0 +1,85 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tasks.models import Task
+from tasks.tests.conftest import messages_of
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("tasks:clear_completed")
+
+
+def _titles(user, as_user):
+    with as_user(user):
+        return sorted(Task.objects.for_owner(user).values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("n", "heading"), [(1, "Delete 1 completed task?"), (3, "Delete 3 completed tasks?")]
+)
+def test_it_shows_how_many_and_asks_to_confirm(alice_client, alice, make_tasks, n, heading):
+    make_tasks(alice, n, completed=True)
+    make_tasks(alice, 2)
+
+    response = alice_client.get(URL, {"q": "x"})
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert response.context["count"] == n
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<form method="post" action="{URL}">' in html
+    assert '<a class="button button-secondary" href="/tasks/?q=x">Cancel</a>' in html
+
+
+def test_it_says_when_there_is_nothing_to_clear(alice_client, alice, make_tasks):
+    make_tasks(alice, 2)
+
+    response = alice_client.get(URL)
+
+    assert "<h1>No completed tasks</h1>" in response.content.decode()
+    assert 'method="post"' not in response.content.decode().split("<main")[1]
+
+
+def test_it_deletes_only_the_users_completed_tasks(alice_client, alice, bob, as_user, make_tasks):
+    make_tasks(alice, 2, completed=True, title="done")
+    make_tasks(alice, 1, title="open")
+    make_tasks(bob, 1, completed=True, title="bob done")
+
+    response = alice_client.post(URL, {"status": "completed", "page": "2"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/tasks/?status=completed&page=2"
+    assert messages_of(response) == ["Deleted 2 completed tasks."]
+    assert _titles(alice, as_user) == ["open"]
+    assert _titles(bob, as_user) == ["bob done"]
+
+
+def test_it_says_so_when_nothing_was_cleared(alice_client, alice, make_tasks):
+    make_tasks(alice, 1)
+
+    response = alice_client.post(URL)
+
+    assert messages_of(response) == ["There were no completed tasks to clear."]
+
+
+def test_it_redirects_anonymous_users_to_login(client, alice, as_user, make_tasks):
+    make_tasks(alice, 1, completed=True)
+
+    response = client.post(URL)
+
+    assert response["Location"].startswith(reverse("login"))
+    assert _titles(alice, as_user) == ["Task 1"]
+
+
+def test_it_refuses_a_post_without_csrf_token(alice, as_user, make_tasks):
+    make_tasks(alice, 1, completed=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+
+    assert client.post(URL).status_code == 403
+    assert _titles(alice, as_user) == ["Task 1"]
+
+
+def test_it_rejects_other_methods(alice_client):
+    assert alice_client.delete(URL).status_code == 405
