@@ -2,19 +2,29 @@ from django.db import connection, transaction
 
 from todo_site.rls import set_rls_user
 
+# Paths served without any database work: the liveness probe must answer while
+# PostgreSQL is down, and must not open a connection per probe.
+DATABASE_FREE_PATHS = frozenset({"/healthz"})
+
 
 class RLSContextMiddleware:
     """Runs each request in one transaction acting as the signed-in user.
 
     ATOMIC_REQUESTS would wrap only the view; this covers the view and the
     rendering of its TemplateResponse, so lazy queries in templates see the
-    user's rows too. Anonymous requests act as nobody (RLS shows no tasks).
+    user's rows too. Anonymous requests act as nobody (RLS shows no tasks);
+    sign-in, sign-up and password reset switch the user within this same
+    transaction with `set_rls_user()`. A 5xx response rolls the request back.
+    Streaming response bodies are produced after this transaction has ended:
+    they must open their own with `user_context()`.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info in DATABASE_FREE_PATHS:
+            return self.get_response(request)
         # Only tests run a request inside an enclosing transaction.
         nested = connection.in_atomic_block
         with transaction.atomic():

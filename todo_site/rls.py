@@ -6,6 +6,7 @@ setting `app.user_id` through `app.current_user_id()`. It is written only with
 ROLLBACK and never survives onto a pooled connection that serves someone else.
 """
 
+import uuid
 from contextlib import contextmanager
 
 from django.db import connections, transaction
@@ -13,16 +14,25 @@ from django.db import connections, transaction
 SETTING = "app.user_id"
 
 
+def _as_setting(user_id) -> str:
+    """'' for nobody, else the canonical text of a UUID; anything else is refused here."""
+    if user_id is None or user_id == "":
+        return ""
+    if not isinstance(user_id, uuid.UUID):
+        user_id = uuid.UUID(str(user_id))  # ValueError before any SQL
+    return str(user_id)
+
+
 def set_rls_user(user_id, *, using: str = "default") -> None:
     """Make `user_id` (or None: nobody) the current user for the rest of this transaction.
 
     Must run inside `transaction.atomic()`: outside one, the setting would last a
-    single statement. One query.
+    single statement. Raises ValueError for anything that is not a UUID. One query.
     """
     connection = connections[using]
     if not connection.in_atomic_block:
         raise RuntimeError("set_rls_user() needs a transaction: wrap it in transaction.atomic()")
-    value = "" if user_id is None else str(user_id)
+    value = _as_setting(user_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, value])
 
@@ -42,12 +52,11 @@ def user_context(user_id, *, using: str = "default"):
     For code outside the request middleware: commands, streamed responses,
     on_commit hooks, and sign-in/sign-up inside a request. Nested inside another
     transaction, the previous user is restored on leaving; on an error the
-    savepoint's rollback restores it.
+    savepoint's rollback restores it. Two queries on entry, one on leaving.
     """
+    _as_setting(user_id)  # refuse a bad id before opening anything
     with transaction.atomic(using=using):
-        with connections[using].cursor() as cursor:
-            cursor.execute("SELECT app.current_user_id()")
-            previous = cursor.fetchone()[0]
+        previous = current_rls_user(using=using)
         set_rls_user(user_id, using=using)
         yield
         set_rls_user(previous, using=using)

@@ -15,6 +15,13 @@
 #   before anyone is signed in), UPDATE and DELETE only of one's own row. The
 #   ON DELETE CASCADE from users removes tasks without consulting the tasks
 #   policy, so protecting tasks means protecting user rows too.
+# - users, privilege columns: a user may change their own row, so a trigger
+#   keeps is_staff and is_superuser for roles with BYPASSRLS (the
+#   administrative role): staff reach the admin, which works on every user's
+#   rows, so the application role must not be able to make anyone staff.
+# - tasks_archive (a later migration): the same ENABLE + FORCE and the same
+#   owner-only policy as tasks; the system check (todo_site/checks.py) refuses
+#   to start the site while it is missing.
 #
 # No policy has a bypass switch. Cross-user access is a credential: the
 # administrative role, which has BYPASSRLS.
@@ -52,8 +59,34 @@ class Migration(migrations.Migration):
                 WITH CHECK (id = {CURRENT_USER})
                 """,
                 f"CREATE POLICY users_self_delete ON users FOR DELETE USING (id = {CURRENT_USER})",
+                """
+                CREATE FUNCTION app.guard_user_privileges() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (SELECT rolsuper OR rolbypassrls FROM pg_roles
+                        WHERE rolname = current_user) THEN
+                        RETURN NEW;
+                    END IF;
+                    IF (TG_OP = 'INSERT' AND (NEW.is_staff OR NEW.is_superuser))
+                       OR (TG_OP = 'UPDATE' AND (NEW.is_staff, NEW.is_superuser)
+                           IS DISTINCT FROM (OLD.is_staff, OLD.is_superuser)) THEN
+                        RAISE EXCEPTION 'only the administrative role may grant or '
+                            'remove staff or superuser status'
+                            USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER trg_users_guard_privileges
+                BEFORE INSERT OR UPDATE OF is_staff, is_superuser ON users
+                FOR EACH ROW EXECUTE FUNCTION app.guard_user_privileges()
+                """,
             ],
             reverse_sql=[
+                "DROP TRIGGER trg_users_guard_privileges ON users",
+                "DROP FUNCTION app.guard_user_privileges()",
                 "DROP POLICY users_self_delete ON users",
                 "DROP POLICY users_self_update ON users",
                 "DROP POLICY users_signup ON users",
