@@ -97,3 +97,38 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ArchivedTask(models.Model):
+    """A completed task moved out of `tasks` by `archive_tasks`: the spec's `tasks_archive`.
+
+    The same columns as `tasks`, values kept as they were (see tasks/archive.py).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0004.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="archived_tasks",
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)
+    completed = models.BooleanField(default=True, db_default=True)
+    created_at = models.DateTimeField(db_default=DbNow())
+    updated_at = models.DateTimeField(db_default=DbNow())
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tasks_archive"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A user's archive page, newest first; also the cascade from users.
+            models.Index(fields=["user", "-created_at"], name="idx_tasks_archive_user_created"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -125,7 +125,8 @@ def _server_user() -> pwd.struct_passwd | None:
         ) from exc
 
 
-def _bin(name: str) -> str:
+def find_binary(name: str) -> str:
+    """The newest installed PostgreSQL program `name` (server packages first, then PATH)."""
     candidates = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
         key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
@@ -201,7 +202,7 @@ def _initdb(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
     try:
         result = _run_as_server(
             [
-                _bin("initdb"),
+                find_binary("initdb"),
                 "-D",
                 str(cluster.data),
                 "-U",
@@ -235,7 +236,7 @@ def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
             os.chown(log, user.pw_uid, user.pw_gid)
     result = _run_as_server(
         [
-            _bin("pg_ctl"),
+            find_binary("pg_ctl"),
             "-D",
             str(cluster.data),
             "-l",
@@ -344,7 +345,7 @@ def stop() -> bool:
     if not is_running(cluster):
         return False
     result = _run_as_server(
-        [_bin("pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "stop"], _server_user()
+        [find_binary("pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "stop"], _server_user()
     )
     if result.returncode != 0 and is_running(cluster):
         raise LocalDBError(f"pg_ctl stop failed: {result.stderr.strip()}")

@@ -1,0 +1,42 @@
+"""Shared pieces of the operator commands: the administrative connection and PostgreSQL tools."""
+
+import os
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import connections
+
+from todo_site import localdb
+
+
+def require_admin_alias(purpose: str) -> str:
+    """The administrative alias (every user's rows), or a one-line CommandError."""
+    if settings.ADMIN_DB_ALIAS not in connections.settings:
+        raise CommandError(
+            f"ADMIN_DATABASE_URL is not set: {purpose} needs the administrative role"
+        )
+    return settings.ADMIN_DB_ALIAS
+
+
+def pg_tool(name: str) -> str:
+    """Path of a PostgreSQL client program (pg_dump, pg_restore)."""
+    try:
+        return localdb.find_binary(name)
+    except localdb.LocalDBError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def libpq_environment(alias: str) -> dict[str, str]:
+    """The environment that points libpq tools at `alias`, password kept off the command line."""
+    db = connections[alias].settings_dict
+    env = {**os.environ, "PGDATABASE": db["NAME"], "PGUSER": db["USER"] or ""}
+    if db.get("HOST"):
+        env["PGHOST"] = str(db["HOST"])
+    if db.get("PORT"):
+        env["PGPORT"] = str(db["PORT"])
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
+        if option in db.get("OPTIONS", {}):
+            env[variable] = str(db["OPTIONS"][option])
+    return env
