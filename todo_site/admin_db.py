@@ -4,23 +4,43 @@ The web requests' own connection is the application role, which row-level
 security confines to the signed-in staff member's rows. Staff need everyone's,
 so each ModelAdmin says explicitly which database it reads and writes (the
 multi-database ModelAdmin pattern of Django's docs) instead of a router that
-could send other code there by accident.
+could send other code there by accident. Without ADMIN_DATABASE_URL (a public
+web deployment may leave it unset) every page of these ModelAdmins answers 503
+with a page saying so.
 """
 
+from functools import wraps
+
 from django.conf import settings
-from django.contrib import admin, messages
-from django.db import connections
-from django.shortcuts import render
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
+from django.template.response import TemplateResponse
+
+MISSING = (
+    "ADMIN_DATABASE_URL is not set, so the admin cannot reach every user's rows. "
+    "Set it to the administrative role's PostgreSQL URL to manage users and tasks here."
+)
 
 
 def admin_database_configured() -> bool:
     return settings.ADMIN_DB_ALIAS in connections.settings
 
 
+def require_admin_alias() -> str:
+    """The administrative alias, for code that needs every user's rows (commands).
+
+    Raises ImproperlyConfigured with the fix when ADMIN_DATABASE_URL is unset.
+    """
+    if not admin_database_configured():
+        raise ImproperlyConfigured(MISSING)
+    return settings.ADMIN_DB_ALIAS
+
+
 class AdminDatabaseMixin:
     using = settings.ADMIN_DB_ALIAS
 
     def get_queryset(self, request):
+        require_admin_alias()  # e.g. the autocomplete view, which is not a URL of ours
         return super().get_queryset(request).using(self.using)
 
     def save_model(self, request, obj, form, change):
@@ -38,22 +58,39 @@ class AdminDatabaseMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, using=self.using, **kwargs)
 
-    def changelist_view(self, request, extra_context=None):
-        if not admin_database_configured():
-            return _admin_database_missing(request, self)
-        return super().changelist_view(request, extra_context)
-
     def changeform_view(self, request, *args, **kwargs):
-        if not admin_database_configured():
-            return _admin_database_missing(request, self)
-        return super().changeform_view(request, *args, **kwargs)
+        # Django's own atomic() is on the default alias; the writes go to ours.
+        with transaction.atomic(using=self.using):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with transaction.atomic(using=self.using):
+            return super().delete_view(request, *args, **kwargs)
+
+    def get_urls(self):
+        """Every page of this ModelAdmin (list, add, change, delete, history, and
+        UserAdmin's password page) answers 503 with an explanation when the
+        administrative alias is not configured."""
+        urls = super().get_urls()
+        for pattern in urls:
+            pattern.callback = self._needs_admin_database(pattern.callback)
+        return urls
+
+    def _needs_admin_database(self, view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            # Only staff learn about the configuration; others go to the login page.
+            if not admin_database_configured() and self.admin_site.has_permission(request):
+                return admin_database_missing(request, self.admin_site)
+            return view(request, *args, **kwargs)
+
+        return wrapper
 
 
-def _admin_database_missing(request, model_admin):
-    messages.error(
-        request,
-        "ADMIN_DATABASE_URL is not set, so the admin cannot reach every user's rows. "
-        "Set it to the administrative role's URL to manage users and tasks here.",
-    )
-    context = {**admin.site.each_context(request), "title": "Administrative database not configured"}
-    return render(request, "admin/database_missing.html", context, status=503)
+def admin_database_missing(request, admin_site):
+    context = {
+        **admin_site.each_context(request),
+        "title": "Administrative database not configured",
+        "message": MISSING,
+    }
+    return TemplateResponse(request, "admin/database_missing.html", context, status=503)

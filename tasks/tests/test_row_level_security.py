@@ -1,0 +1,347 @@
+"""Row-level security, proved at the SQL level as the application role.
+
+Every query here runs on the "default" alias, which is `todo_app` (not a
+superuser, no BYPASSRLS, owns nothing) exactly as in production; the root
+conftest.py migrates the test database as the administrative role. Setup that
+needs another user's rows goes through `as_user`, and checks of what really
+happened go through the administrative alias (`committed` tests only).
+
+Tests marked `committed` run without a wrapping test transaction, so they see
+what real commits do to the context: the bug a TestCase hides.
+"""
+
+import io
+import json
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, ProgrammingError, connections, transaction
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from tasks.demo import DEMO_EMAIL
+from tasks.models import Task
+from tasks.tests.factories import TaskFactory
+from todo_site.rls import current_rls_user, set_rls_user, user_context
+
+RLS_VIOLATION = "new row violates row-level security policy"
+
+
+def _sql(sql, params=(), using="default"):
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def _titles(sql="SELECT title FROM tasks ORDER BY title", params=()):
+    return [row[0] for row in _sql(sql, params)]
+
+
+@pytest.fixture
+def tasks(alice, bob):
+    """alice: A1, A2; bob: B1 — each inserted under its owner's context."""
+    return {
+        "A1": TaskFactory(user=alice, title="A1"),
+        "A2": TaskFactory(user=alice, title="A2"),
+        "B1": TaskFactory(user=bob, title="B1"),
+    }
+
+
+# --- the roles and the catalog ------------------------------------------------------
+
+
+def test_it_runs_as_the_application_role_not_a_privileged_one(db):
+    ((role, is_super, bypass, owner_member),) = _sql(
+        """
+        SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+               pg_has_role(current_user, c.relowner, 'MEMBER')
+        FROM pg_roles r, pg_class c
+        WHERE r.rolname = current_user AND c.oid = 'tasks'::regclass
+        """
+    )
+    assert role == connections["default"].settings_dict["USER"] == "todo_app"
+    assert (is_super, bypass, owner_member) == (False, False, False)
+
+
+def test_rls_is_enabled_and_forced_on_tasks_and_users(db):
+    rows = _sql(
+        "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+        "WHERE oid IN ('tasks'::regclass, 'users'::regclass) ORDER BY relname"
+    )
+    assert rows == [("tasks", True, True), ("users", True, True)]
+
+
+def test_the_expected_policies_and_only_those_exist(db):
+    rows = _sql(
+        "SELECT tablename, policyname, cmd, permissive, roles, qual, with_check "
+        "FROM pg_policies WHERE tablename IN ('tasks', 'users') ORDER BY tablename, policyname"
+    )
+    current = "( SELECT app.current_user_id() AS current_user_id)"
+    assert rows == [
+        ("tasks", "tasks_owner_only", "ALL", "PERMISSIVE", ["public"],
+         f"(user_id = {current})", f"(user_id = {current})"),
+        ("users", "users_read", "SELECT", "PERMISSIVE", ["public"], "true", None),
+        ("users", "users_self_delete", "DELETE", "PERMISSIVE", ["public"],
+         f"(id = {current})", None),
+        ("users", "users_self_update", "UPDATE", "PERMISSIVE", ["public"],
+         f"(id = {current})", f"(id = {current})"),
+        ("users", "users_signup", "INSERT", "PERMISSIVE", ["public"], None, "true"),
+    ]  # fmt: skip
+
+
+def test_the_context_function_is_a_stable_sql_function_without_definer_rights(db):
+    rows = _sql(
+        "SELECT l.lanname, p.provolatile, p.prosecdef, pg_get_function_result(p.oid) "
+        "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+        "WHERE p.oid = 'app.current_user_id()'::regprocedure"
+    )
+    assert rows == [("sql", "s", False, "uuid")]
+
+
+def test_row_security_off_is_refused_for_the_application_role(db, tasks):
+    # With row_security off, PostgreSQL errors for any role RLS applies to,
+    # instead of silently filtering: a decisive probe that it applies to us.
+    refused = "would be affected by row-level security policy"
+    with pytest.raises(ProgrammingError, match=refused), transaction.atomic():
+        _sql("SET LOCAL row_security = off")
+        _sql("SELECT count(*) FROM tasks")
+
+
+# --- reads --------------------------------------------------------------------------
+
+
+def test_plain_sql_under_alices_context_returns_only_her_rows(db, tasks, alice, bob, as_user):
+    with as_user(alice):
+        assert _titles() == ["A1", "A2"]
+        assert _sql("SELECT count(*) FROM tasks WHERE user_id = %s", [bob.pk]) == [(0,)]
+    with as_user(bob):
+        assert _titles() == ["B1"]
+
+
+def test_the_orm_without_any_filter_returns_only_the_current_users_rows(db, tasks, alice, as_user):
+    with as_user(alice):
+        assert sorted(Task.objects.values_list("title", flat=True)) == ["A1", "A2"]
+        assert not Task.objects.filter(pk=tasks["B1"].pk).exists()
+
+
+def test_without_context_no_task_is_visible(db, tasks, bob, as_user):
+    assert _sql("SELECT count(*) FROM tasks") == [(0,)]
+    assert Task.objects.count() == 0
+    with as_user(bob):  # not vacuous: the table does hold rows
+        assert Task.objects.count() == 1
+
+
+def test_a_user_without_tasks_sees_none(db, tasks, as_user):
+    carol = UserFactory(email="carol@example.com")
+    with as_user(carol):
+        assert _titles() == []
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def test_updating_or_deleting_bobs_task_as_alice_affects_no_row(db, tasks, alice, as_user):
+    b1 = tasks["B1"].pk
+    with as_user(alice):
+        assert _sql("UPDATE tasks SET title = 'stolen' WHERE id = %s", [b1]) == 0
+        assert _sql("UPDATE tasks SET completed = NOT completed") == 2  # her own two only
+        assert _sql("DELETE FROM tasks WHERE id = %s", [b1]) == 0
+        assert Task.objects.filter(pk=b1).update(title="stolen") == 0
+        assert Task.objects.filter(pk=b1).delete()[0] == 0
+    with as_user(tasks["B1"].user):
+        assert _sql("SELECT title, completed FROM tasks WHERE id = %s", [b1]) == [("B1", False)]
+
+
+def test_updating_or_deleting_bobs_user_row_as_alice_affects_no_row(db, alice, bob, as_user):
+    with as_user(alice):
+        assert _sql("UPDATE users SET name = 'stolen' WHERE id = %s", [bob.pk]) == 0
+        assert _sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0
+        assert _sql("UPDATE users SET name = 'Alice B.' WHERE id = %s", [alice.pk]) == 1
+    assert User.objects.get(pk=bob.pk).name == "Bob"
+
+
+def test_inserting_a_task_for_bob_as_alice_fails(db, alice, bob, as_user):
+    with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
+        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'planted')", [bob.pk])
+    with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
+        Task.objects.create(user=bob, title="planted")
+
+
+def test_moving_alices_task_to_bob_fails(db, tasks, alice, bob, as_user):
+    with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
+        _sql("UPDATE tasks SET user_id = %s WHERE id = %s", [bob.pk, tasks["A1"].pk])
+    with as_user(alice):
+        assert Task.objects.get(pk=tasks["A1"].pk).user_id == alice.pk
+
+
+def test_inserting_a_task_without_context_fails(db, alice):
+    with pytest.raises(ProgrammingError, match=RLS_VIOLATION), transaction.atomic():
+        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'orphan')", [alice.pk])
+
+
+def test_the_application_role_cannot_make_anyone_staff(db, alice, as_user):
+    # Staff reach the admin, which works on every user's rows: only the
+    # administrative role may grant it.
+    with pytest.raises(ProgrammingError, match="only the administrative role"), as_user(alice):
+        _sql("UPDATE users SET is_staff = true WHERE id = %s", [alice.pk])
+    with (
+        pytest.raises(ProgrammingError, match="only the administrative role"),
+        transaction.atomic(),
+    ):
+        UserFactory(email="mallory@example.com", is_superuser=True)
+    with as_user(alice):  # saving every column unchanged, as Django does, still works
+        alice.name = "Alice Liddell"
+        alice.save()
+    assert User.objects.get(pk=alice.pk).name == "Alice Liddell"
+
+
+# --- the context helper ---------------------------------------------------------------
+
+
+def test_set_rls_user_refuses_to_run_outside_a_transaction(committed):
+    alice = UserFactory()
+    with pytest.raises(RuntimeError, match="needs a transaction"):
+        set_rls_user(alice.pk)
+
+
+def test_set_config_in_autocommit_would_last_one_statement(committed):
+    # Why set_rls_user insists on a transaction: in autocommit the setting ends
+    # with its own statement, so the next query runs as nobody.
+    alice = UserFactory()
+    TaskFactory(user=alice, title="A1")
+    _sql("SELECT set_config('app.user_id', %s, true)", [str(alice.pk)])
+    assert _sql("SELECT count(*) FROM tasks") == [(0,)]
+
+
+def test_set_rls_user_refuses_what_is_not_a_uuid(db):
+    with transaction.atomic():
+        for bad in ("not-a-uuid", "x', true); SELECT 1; --", 42):
+            with pytest.raises(ValueError):
+                set_rls_user(bad)
+        assert current_rls_user() is None
+
+
+def test_a_malformed_setting_makes_task_queries_fail_not_leak(db, tasks):
+    with pytest.raises(DatabaseError, match="invalid input syntax"), transaction.atomic():
+        _sql("SELECT set_config('app.user_id', 'not-a-uuid', true)")
+        _sql("SELECT count(*) FROM tasks")
+
+
+def test_a_nested_context_restores_the_outer_user_even_after_an_error(db, tasks, alice, bob):
+    with user_context(alice.pk):
+        with user_context(bob.pk):
+            assert _titles() == ["B1"]
+        assert current_rls_user() == str(alice.pk)
+        with pytest.raises(ZeroDivisionError), user_context(bob.pk):
+            _ = 1 / 0
+        assert current_rls_user() == str(alice.pk)
+        assert _titles() == ["A1", "A2"]
+
+
+def test_the_context_does_not_survive_into_the_next_transaction(committed):
+    alice = UserFactory()
+    TaskFactory(user=alice, title="A1")
+    with transaction.atomic():
+        set_rls_user(alice.pk)
+        ((first_pid, visible),) = _sql("SELECT pg_backend_pid(), count(*) FROM tasks")
+    assert visible == 1
+    with transaction.atomic():
+        ((pid, setting, user, count),) = _sql(
+            "SELECT pg_backend_pid(), current_setting('app.user_id', true), "
+            "app.current_user_id(), count(*) FROM tasks"
+        )
+    assert pid == first_pid  # the same server session...
+    assert (setting, user, count) == ("", None, 0)  # ...reads '' (not an error) and sees nothing
+    assert _sql("SELECT count(*) FROM tasks") == [(0,)]  # nor in autocommit
+
+
+def test_a_rolled_back_transaction_leaves_no_context_either(committed):
+    alice = UserFactory()
+    TaskFactory(user=alice, title="A1")
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        set_rls_user(alice.pk)
+        _ = 1 / 0
+    assert current_rls_user() is None
+    assert _sql("SELECT count(*) FROM tasks") == [(0,)]
+
+
+# --- cascades ---------------------------------------------------------------------------
+
+
+def test_deleting_ones_own_account_with_sql_cascades_to_only_ones_own_tasks(committed):
+    alice, bob = UserFactory(), UserFactory()
+    for title in ("A1", "A2"):
+        TaskFactory(user=alice, title=title)
+    TaskFactory(user=bob, title="B1")
+    with user_context(alice.pk):
+        assert _sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0  # the cascade path is shut
+        assert _sql("DELETE FROM users WHERE id = %s", [alice.pk]) == 1
+    # What really happened, as the administrative role (it bypasses RLS).
+    rows = _sql("SELECT u.email, t.title FROM tasks t JOIN users u ON u.id = t.user_id",
+                using="admin")  # fmt: skip
+    assert rows == [(bob.email, "B1")]
+    assert _sql("SELECT count(*) FROM users WHERE id = %s", [alice.pk], using="admin") == [(0,)]
+
+
+# --- the plan: the policy keeps the user_id indexes usable -----------------------------
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_the_list_query_uses_a_user_id_index_with_the_context_read_once(db, alice, bob, as_user):
+    with as_user(bob):
+        _sql("INSERT INTO tasks (user_id, title) SELECT %s, 'b' || g "
+             "FROM generate_series(1, 500) g", [bob.pk])  # fmt: skip
+    with as_user(alice):
+        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'A1')", [alice.pk])
+        # Small tables favour a sequential scan; the point is that the policy's
+        # predicate can drive an index at all, as it must on a large table.
+        _sql("SET LOCAL enable_seqscan = off")
+        query = Task.objects.all()  # the policy is the only filter
+        sql, params = query.query.sql_with_params()
+        ((plan,),) = _sql(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        assert [t.title for t in query] == ["A1"]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    init_plans = [n for n in nodes if n.get("Parent Relationship") == "InitPlan"]
+    assert init_plans, "app.current_user_id() must be evaluated once per statement"
+    scans = [n for n in nodes if n.get("Relation Name") == "tasks" or "Index Name" in n]
+    assert any(
+        n.get("Index Name", "").startswith("idx_tasks_user")
+        and n.get("Index Cond", "").startswith("(user_id = ")
+        for n in scans
+    ), scans
+    assert not any(n["Node Type"] == "Seq Scan" for n in scans)
+
+
+# --- operator commands act as the demo user only ------------------------------------------
+
+
+def test_seed_and_cleanup_demo_touch_only_the_demo_user_as_the_application_role(committed):
+    bob = UserFactory()
+    TaskFactory(user=bob, title="B1")
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(email=DEMO_EMAIL)
+    counts = _sql(
+        "SELECT user_id, count(*) FROM tasks GROUP BY user_id ORDER BY count(*)", using="admin"
+    )
+    assert counts == [(bob.pk, 1), (demo.pk, 5)]
+    call_command("cleanup_demo", stdout=io.StringIO())
+    assert not User.objects.filter(email=DEMO_EMAIL).exists()
+    assert _sql("SELECT user_id, title FROM tasks", using="admin") == [(bob.pk, "B1")]
+
+
+def test_uuid_ids_round_trip_through_the_context(db, alice):
+    with transaction.atomic():
+        set_rls_user(str(alice.pk).upper())
+        assert current_rls_user() == str(alice.pk)
+        set_rls_user(uuid.UUID(str(alice.pk)))
+        assert current_rls_user() == str(alice.pk)
+        set_rls_user(None)
+        assert current_rls_user() is None
