@@ -26,21 +26,12 @@ def admin_database_configured() -> bool:
     return settings.ADMIN_DB_ALIAS in connections.settings
 
 
-def require_admin_alias() -> str:
-    """The administrative alias, for code that needs every user's rows (commands).
-
-    Raises ImproperlyConfigured with the fix when ADMIN_DATABASE_URL is unset.
-    """
-    if not admin_database_configured():
-        raise ImproperlyConfigured(MISSING)
-    return settings.ADMIN_DB_ALIAS
-
-
 class AdminDatabaseMixin:
     using = settings.ADMIN_DB_ALIAS
 
     def get_queryset(self, request):
-        require_admin_alias()  # e.g. the autocomplete view, which is not a URL of ours
+        if not admin_database_configured():  # e.g. the site's autocomplete view
+            raise ImproperlyConfigured(MISSING)
         return super().get_queryset(request).using(self.using)
 
     def save_model(self, request, obj, form, change):

@@ -23,11 +23,12 @@ from django.db import DatabaseError, connections
 
 APP_ALIAS = "default"
 
-# Tables holding user rows -> {policy name: command}, as migration
-# tasks/0003_row_level_security creates them. Policies whose expression must
-# name the current user are listed in OWNER_POLICIES.
+# Tables holding user rows -> {policy name: command}, as migrations
+# tasks/0003_row_level_security and tasks/0005 (the archive) create them.
+# Policies whose expressions must name the current user are in OWNER_POLICIES.
 EXPECTED_POLICIES = {
     "tasks": {"tasks_owner_only": "ALL"},
+    "tasks_archive": {"tasks_archive_owner_only": "ALL"},
     "users": {
         "users_read": "SELECT",
         "users_signup": "INSERT",
@@ -35,10 +36,12 @@ EXPECTED_POLICIES = {
         "users_self_delete": "DELETE",
     },
 }
-OWNER_POLICIES = {"tasks_owner_only", "users_self_update", "users_self_delete"}
-# Tables a later migration adds: once present, protected like tasks (ENABLE,
-# FORCE, only policies limited to the current user).
-LATER_TABLES = ["tasks_archive"]
+OWNER_POLICIES = {
+    "tasks_owner_only",
+    "tasks_archive_owner_only",
+    "users_self_update",
+    "users_self_delete",
+}
 
 COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
 CURRENT_USER_CALL = "app.current_user_id()"
@@ -119,43 +122,26 @@ def _role_errors(cursor) -> list[Error]:
     return errors
 
 
-def _policy_errors(table: str, policies: list[tuple], expected: dict | None) -> list[Error]:
+def _policy_errors(table: str, policies: list[tuple], expected: dict) -> list[Error]:
     errors = []
     found = {
         name: (COMMANDS[cmd], permissive, qual or "", check or "")
         for name, cmd, permissive, qual, check in policies
     }
-    if expected is None:  # a later table: every permissive policy limited to the user
-        if not any(permissive for _, permissive, _, _ in found.values()):
-            errors.append(
-                _error(
-                    9,
-                    f"Table {table!r} has no row-level security policy: the application sees "
-                    "none of its rows.",
-                    f"Add its migration's policy (user_id = (SELECT {CURRENT_USER_CALL})), then "
-                    f"run {MIGRATE}.",
-                )
-            )
-        expected = {}
-        owner_only = {name for name, (_, permissive, _, _) in found.items() if permissive}
-        found_expected = owner_only
-    else:
-        owner_only = OWNER_POLICIES & set(expected)
-        found_expected = set(expected)
     for name, command in expected.items():
         if name not in found or found[name][0] != command or not found[name][1]:
             errors.append(
                 _error(
                     9,
                     f"Policy {name!r} ({command}) on table {table!r} is missing or changed.",
-                    f"Re-apply migration tasks/0003_row_level_security: run {MIGRATE} (or "
-                    "migrate tasks 0002 then forward again if it was altered by hand).",
+                    f"Re-apply the migration that creates it: run {MIGRATE} (or migrate "
+                    "back before it and forward again if it was altered by hand).",
                 )
             )
-    for name in sorted(owner_only & set(found)):
+    for name in sorted(OWNER_POLICIES & set(expected) & set(found)):
         _, _, qual, check = found[name]
-        if any(expr and CURRENT_USER_MATCH not in expr for expr in (qual, check)) or (
-            not qual and not check
+        if not (qual or check) or any(
+            expr and CURRENT_USER_MATCH not in expr for expr in (qual, check)
         ):
             errors.append(
                 _error(
@@ -165,7 +151,7 @@ def _policy_errors(table: str, policies: list[tuple], expected: dict | None) -> 
                     f"Restore the policy from its migration, then run {MIGRATE}.",
                 )
             )
-    for name in sorted(set(found) - found_expected):
+    for name in sorted(set(found) - set(expected)):
         if found[name][1]:  # restrictive policies only narrow access
             errors.append(
                 _error(
@@ -182,9 +168,7 @@ def _policy_errors(table: str, policies: list[tuple], expected: dict | None) -> 
 def _table_errors(cursor) -> list[Error]:
     errors = []
     roles = set(_fetchall(cursor, "SELECT current_user, session_user")[0])
-    tables = {name: EXPECTED_POLICIES[name] for name in EXPECTED_POLICIES}
-    tables.update({name: None for name in LATER_TABLES})
-    for table, expected in tables.items():
+    for table, expected in EXPECTED_POLICIES.items():
         rows = _fetchall(
             cursor,
             """
@@ -196,15 +180,14 @@ def _table_errors(cursor) -> list[Error]:
             [table],
         )
         if not rows:
-            if expected is not None:
-                errors.append(
-                    _error(
-                        6,
-                        f"Table {table!r} does not exist in the application database: the "
-                        "database is not migrated.",
-                        f"Run {MIGRATE} (as the administrative role), then start the site again.",
-                    )
+            errors.append(
+                _error(
+                    6,
+                    f"Table {table!r} does not exist in the application database: the "
+                    "database is not migrated.",
+                    f"Run {MIGRATE} (as the administrative role), then start the site again.",
                 )
+            )
             continue
         ((enabled, forced, owner, owned),) = rows
         if owned:
