@@ -76,9 +76,16 @@ def _context(state: dict[str, str], **extra) -> dict:
     }
 
 
-def _get_task(request, pk) -> Task:
-    """The signed-in user's task, or 404: another user's and a missing task look the same."""
-    return get_object_or_404(Task.objects.for_owner(request.user), pk=pk)
+def _get_task(request, pk, *, for_update: bool = False) -> Task:
+    """The signed-in user's task, or 404: another user's and a missing task look the same.
+
+    `for_update` locks the row until the request's transaction ends, so a task
+    deleted by another request meanwhile cannot make the save fail.
+    """
+    tasks = Task.objects.for_owner(request.user)
+    if for_update:
+        tasks = tasks.select_for_update()
+    return get_object_or_404(tasks, pk=pk)
 
 
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
@@ -99,6 +106,11 @@ def task_list(request):
     if page_obj.number > 1:
         state["page"] = str(page_obj.number)
     without_page = {k: v for k, v in state.items() if k != "page"}
+    previous_url = next_url = None
+    if page_obj.has_previous():
+        previous_url = _page_url(without_page, page_obj.previous_page_number())
+    if page_obj.has_next():
+        next_url = _page_url(without_page, page_obj.next_page_number())
     tabs = [
         {
             "label": label,
@@ -117,12 +129,8 @@ def task_list(request):
         page_obj=page_obj,
         tasks=list(page_obj.object_list),
         form=QuickAddForm(),
-        previous_url=_page_url(without_page, page_obj.previous_page_number())
-        if page_obj.has_previous()
-        else None,
-        next_url=_page_url(without_page, page_obj.next_page_number())
-        if page_obj.has_next()
-        else None,
+        previous_url=previous_url,
+        next_url=next_url,
         clear_search_url=_list_url({k: v for k, v in without_page.items() if k != "q"}),
     )
     return render(request, "tasks/task_list.html", ctx)
@@ -151,7 +159,7 @@ def task_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_update(request, pk):
-    task = _get_task(request, pk)
+    task = _get_task(request, pk, for_update=request.method == "POST")
     state = _list_state(request.POST if request.method == "POST" else request.GET)
     form = TaskUpdateForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
