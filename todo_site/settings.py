@@ -110,9 +110,12 @@ def _database(url: str) -> dict:
     # A unix socket directory comes percent-encoded in the host part.
     config["HOST"] = unquote(config.get("HOST") or "")
     config.update(
-        # No state lives on a server session between transactions, so a
-        # transaction-mode pooler may hand the connection to anyone next.
-        CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=0),
+        # Connections are kept between requests (a new one costs ~9 ms of SCRAM
+        # authentication, measured by `make bench`). That is safe because no
+        # state lives on a server session between transactions: the RLS context
+        # is transaction-local, so a reused connection, or a transaction-mode
+        # pooler handing it to someone else next, carries no user.
+        CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60),
         CONN_HEALTH_CHECKS=True,
         DISABLE_SERVER_SIDE_CURSORS=True,
     )
