@@ -2,10 +2,6 @@ from django.db import connection, transaction
 
 from todo_site.rls import set_rls_user
 
-# Paths served without any database work: the liveness probe must answer while
-# PostgreSQL is down, and must not open a connection per probe.
-DATABASE_FREE_PATHS = frozenset({"/healthz"})
-
 
 class RLSContextMiddleware:
     """Runs each request in one transaction acting as the signed-in user.
@@ -23,8 +19,6 @@ class RLSContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info in DATABASE_FREE_PATHS:
-            return self.get_response(request)
         # Only tests run a request inside an enclosing transaction.
         nested = connection.in_atomic_block
         with transaction.atomic():

@@ -10,17 +10,14 @@ Tests marked `committed` run without a wrapping test transaction, so they see
 what real commits do to the context: the bug a TestCase hides.
 """
 
-import io
 import json
 import uuid
 
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, ProgrammingError, connections, transaction
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from tasks.demo import DEMO_EMAIL
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from todo_site.rls import current_rls_user, set_rls_user, user_context
@@ -317,24 +314,6 @@ def test_the_list_query_uses_a_user_id_index_with_the_context_read_once(db, alic
         for n in scans
     ), scans
     assert not any(n["Node Type"] == "Seq Scan" for n in scans)
-
-
-# --- operator commands act as the demo user only ------------------------------------------
-
-
-def test_seed_and_cleanup_demo_touch_only_the_demo_user_as_the_application_role(committed):
-    bob = UserFactory()
-    TaskFactory(user=bob, title="B1")
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    demo = User.objects.get(email=DEMO_EMAIL)
-    counts = _sql(
-        "SELECT user_id, count(*) FROM tasks GROUP BY user_id ORDER BY count(*)", using="admin"
-    )
-    assert counts == [(bob.pk, 1), (demo.pk, 5)]
-    call_command("cleanup_demo", stdout=io.StringIO())
-    assert not User.objects.filter(email=DEMO_EMAIL).exists()
-    assert _sql("SELECT user_id, title FROM tasks", using="admin") == [(bob.pk, "B1")]
 
 
 def test_uuid_ids_round_trip_through_the_context(db, alice):

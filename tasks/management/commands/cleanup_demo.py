@@ -4,7 +4,7 @@ Only the account with the demo address is touched; running it again when the
 demo data is gone changes nothing.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from tasks.demo import DEMO_EMAIL
@@ -27,6 +27,9 @@ class Command(BaseCommand):
         with user_context(user.pk):
             tasks = user.tasks.count()
             if not dry_run:
-                user.delete()
+                _, deleted = user.delete()
+                # Under RLS a delete on the wrong context silently removes nothing.
+                if deleted.get(User._meta.label) != 1:
+                    raise CommandError(f"the demo user {DEMO_EMAIL} could not be deleted")
         verb = "would remove" if dry_run else "removed"
         self.stdout.write(self.style.SUCCESS(f"{verb} demo user {DEMO_EMAIL} and {tasks} task(s)"))
