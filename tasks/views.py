@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks import services
+from tasks.archive import archived_task_restore
 from tasks.forms import QuickAddForm, TaskForm, TaskUpdateForm
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, Task
+from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
@@ -218,3 +219,25 @@ def task_complete_all(request):
     else:
         messages.success(request, f"Reopened {_plural(changed, 'task')}.")
     return redirect(_list_url(_list_state(request.POST)))
+
+
+@login_required
+def task_archive(request):
+    """The user's archived tasks (moved there by `archive_tasks`), read-only, newest first."""
+    archived = ArchivedTask.objects.for_owner(request.user).order_by("-created_at", "-id")
+    page_obj = Paginator(archived, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tasks/task_archive.html",
+        _context({}, page_obj=page_obj, archived=list(page_obj.object_list)),
+    )
+
+
+@login_required
+@require_POST
+def task_restore(request, pk):
+    task = archived_task_restore(user=request.user, task_id=pk)
+    if task is None:
+        raise Http404
+    messages.success(request, "Task restored to your list.")
+    return redirect("tasks:archive")

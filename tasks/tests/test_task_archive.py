@@ -1,0 +1,110 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tasks.models import ArchivedTask, Task
+from tasks.tests.conftest import messages_of
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("tasks:archive")
+LONG_AGO = timezone.now() - timedelta(days=200)
+
+
+@pytest.fixture
+def archive(as_user):
+    """`archive(user, "title", ...)`: archived tasks of that user, inserted as the user."""
+
+    def make(user, *titles):
+        with as_user(user):
+            return ArchivedTask.objects.bulk_create(
+                [
+                    ArchivedTask(
+                        id=uuid.uuid4(),
+                        user=user,
+                        title=t,
+                        completed=True,
+                        created_at=LONG_AGO,
+                        updated_at=LONG_AGO,
+                    )
+                    for t in titles
+                ]
+            )
+
+    return make
+
+
+def test_it_lists_only_my_archived_tasks(alice_client, alice, bob, archive):
+    archive(alice, "Old report")
+    archive(bob, "Bob's old secret")
+
+    response = alice_client.get(URL)
+
+    assert response.status_code == 200
+    assert b"Old report" in response.content
+    assert b"Bob&#x27;s old secret" not in response.content
+    assert b"Bob's old secret" not in response.content
+
+
+def test_it_shows_an_empty_state(alice_client):
+    assert b"No archived tasks." in alice_client.get(URL).content
+
+
+def test_restore_moves_the_task_back_with_a_fresh_updated_at(alice_client, alice, archive, as_user):
+    (old,) = archive(alice, "Old report")
+
+    response = alice_client.post(reverse("tasks:restore", args=[old.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    assert messages_of(response) == ["Task restored to your list."]
+    with as_user(alice):
+        assert not ArchivedTask.objects.filter(pk=old.pk).exists()
+        restored = Task.objects.for_owner(alice).get(pk=old.pk)
+    assert (restored.title, restored.completed) == ("Old report", True)
+    assert restored.updated_at > old.updated_at
+
+
+def test_restoring_another_users_task_is_a_404_and_changes_nothing(
+    alice_client, bob, archive, as_user
+):
+    (theirs,) = archive(bob, "Bob's")
+
+    response = alice_client.post(reverse("tasks:restore", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    with as_user(bob):
+        assert ArchivedTask.objects.filter(pk=theirs.pk).exists()
+        assert not Task.objects.filter(pk=theirs.pk).exists()
+
+
+def test_restore_is_post_only_and_a_missing_id_is_a_404(alice_client, alice, archive):
+    (old,) = archive(alice, "Old")
+
+    assert alice_client.get(reverse("tasks:restore", args=[old.pk])).status_code == 405
+    assert alice_client.post(reverse("tasks:restore", args=[uuid.uuid4()])).status_code == 404
+    assert alice_client.post(f"{URL}not-a-uuid/restore/").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_query_count_does_not_grow_with_the_archive(alice_client, alice, archive):
+    archive(alice, "one")
+    with CaptureQueriesContext(connection) as one:
+        alice_client.get(URL)
+    archive(alice, *[f"t{i}" for i in range(30)])
+    with CaptureQueriesContext(connection) as many:
+        alice_client.get(URL)
+
+    # session, user, RLS context, count, the page of archived tasks (+ test savepoints)
+    assert len(many) == len(one)
