@@ -103,7 +103,7 @@ def test_healthz_opens_no_database_connection(committed):
 
 def test_signing_in_records_last_login_on_the_users_own_row(people):
     # update_last_login writes the user's own row, which RLS allows only as that
-    # user (todo_site/apps.py runs it under the user's context).
+    # user (accounts/apps.py runs it under the user's context).
     alice, _ = people
     assert Client().login(username=alice.email, password=PASSWORD)
     response = Client().post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
