@@ -120,6 +120,10 @@ def _database(url: str) -> dict:
         DISABLE_SERVER_SIDE_CURSORS=True,
     )
     config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Behind a transaction-mode pooler without prepared-statement support
+    # (PgBouncer < 1.21), psycopg's automatic server-side prepares break on a
+    # reused connection; unnamed statements work everywhere.
+    config["OPTIONS"].setdefault("prepare_threshold", None)
     return config
 
 

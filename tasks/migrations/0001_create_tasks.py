@@ -10,7 +10,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,21 +18,64 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.UUIDField(db_default=todo_site.db.GenRandomUUID(), default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.CharField(blank=True, max_length=1000, null=True)),
-                ('completed', models.BooleanField(db_default=False, default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_default=todo_site.db.DbNow())),
-                ('updated_at', models.DateTimeField(auto_now=True, db_default=todo_site.db.DbNow())),
-                ('user', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='tasks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        db_default=todo_site.db.GenRandomUUID(),
+                        default=uuid.uuid4,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.CharField(blank=True, max_length=1000, null=True)),
+                ("completed", models.BooleanField(db_default=False, default=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_default=todo_site.db.DbNow()),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_default=todo_site.db.DbNow()),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'tasks',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user'], name='idx_tasks_user_id'), models.Index(fields=['user', 'completed'], name='idx_tasks_user_completed'), models.Index(fields=['-created_at'], name='idx_tasks_created_at'), models.Index(fields=['-updated_at'], name='idx_tasks_updated_at'), todo_site.db.Index(fields=['user', 'completed', '-created_at'], name='idx_tasks_user_completed_created')],
-                'constraints': [models.CheckConstraint(condition=django.db.models.lookups.GreaterThan(django.db.models.functions.text.Length(django.db.models.functions.text.Trim('title')), 0), name='chk_title_not_empty')],
+                "db_table": "tasks",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user"], name="idx_tasks_user_id"),
+                    models.Index(fields=["user", "completed"], name="idx_tasks_user_completed"),
+                    models.Index(fields=["-created_at"], name="idx_tasks_created_at"),
+                    models.Index(fields=["-updated_at"], name="idx_tasks_updated_at"),
+                    todo_site.db.Index(
+                        fields=["user", "completed", "-created_at"],
+                        name="idx_tasks_user_completed_created",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.GreaterThan(
+                            django.db.models.functions.text.Length(
+                                django.db.models.functions.text.Trim("title")
+                            ),
+                            0,
+                        ),
+                        name="chk_title_not_empty",
+                    )
+                ],
             },
         ),
     ]

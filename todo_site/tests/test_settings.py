@@ -77,5 +77,5 @@ def test_the_environment_sets_the_contracts_variables():
     assert result.stdout.split("\n")[0] == (
         "False ['todo.example.com'] ['https://todo.example.com'] "
         "django.core.mail.backends.smtp.EmailBackend todo@example.com False True "
-        "{'sslmode': 'require', 'connect_timeout': 5} False"
+        "{'sslmode': 'require', 'connect_timeout': 5, 'prepare_threshold': None} False"
     ), result.stderr
