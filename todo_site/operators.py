@@ -1,6 +1,7 @@
 """Shared pieces of the operator commands: the administrative connection and PostgreSQL tools."""
 
 import os
+import subprocess
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -40,3 +41,20 @@ def libpq_environment(alias: str) -> dict[str, str]:
         if option in db.get("OPTIONS", {}):
             env[variable] = str(db["OPTIONS"][option])
     return env
+
+
+def run_pg_tool(name: str, args: list[str], *, alias: str, failure: str) -> None:
+    """Run a PostgreSQL client program against `alias`; CommandError with its last line on failure.
+
+    `failure` starts the error message, e.g. "pg_dump failed".
+    """
+    result = subprocess.run(  # noqa: S603 (fixed program, arguments are not shell-parsed)
+        [pg_tool(name), "--no-password", *args],
+        env=libpq_environment(alias),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise CommandError(f"{failure}: {reason}")

@@ -134,6 +134,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup(committed, tmp_path):
         call_command("restore", str(junk))
     with pytest.raises(CommandError, match="no such file"):
         call_command("restore", str(tmp_path / "missing.dump"))
+    with pytest.raises(CommandError, match="no such directory"):
+        call_command("backup", "--output", str(tmp_path / "missing" / "todo.dump"))
 
 
 def test_db_health_reports_and_passes_on_a_healthy_database(committed):

@@ -5,12 +5,11 @@ role can dump every user's rows (pg_dump refuses rather than dump a partial tabl
 Restore with `manage.py restore FILE`.
 """
 
-import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from todo_site.operators import libpq_environment, pg_tool, require_admin_alias
+from todo_site.operators import require_admin_alias, run_pg_tool
 
 
 class Command(BaseCommand):
@@ -24,15 +23,11 @@ class Command(BaseCommand):
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"no such directory: {target.parent}")
-        result = subprocess.run(  # noqa: S603 (fixed program, arguments are not shell-parsed)
-            [pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={target}"],
-            env=libpq_environment(alias),
-            capture_output=True,
-            text=True,
-            check=False,
+        run_pg_tool(
+            "pg_dump",
+            ["--format=custom", f"--file={target}"],
+            alias=alias,
+            failure="pg_dump failed",
         )
-        if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-            raise CommandError(f"pg_dump failed: {reason}")
         size = target.stat().st_size
         self.stdout.write(self.style.SUCCESS(f"backed up to {target} ({size:,} bytes)"))

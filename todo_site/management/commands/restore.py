@@ -5,12 +5,12 @@ single transaction, so a failed restore leaves the database as it was. Runs as
 the administrative role, which owns the tables.
 """
 
-import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
-from todo_site.operators import libpq_environment, pg_tool, require_admin_alias
+from todo_site.operators import require_admin_alias, run_pg_tool
 
 
 class Command(BaseCommand):
@@ -24,34 +24,22 @@ class Command(BaseCommand):
         source = Path(file)
         if not source.is_file():
             raise CommandError(f"no such file: {source}")
-        env = libpq_environment(alias)
-        check = subprocess.run(  # noqa: S603
-            [pg_tool("pg_restore"), "--list", str(source)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check.returncode != 0:
-            raise CommandError(f"{source} is not a pg_dump custom-format backup")
-        result = subprocess.run(  # noqa: S603
+        try:
+            run_pg_tool("pg_restore", ["--list", str(source)], alias=alias, failure="")
+        except CommandError:
+            raise CommandError(f"{source} is not a pg_dump custom-format backup") from None
+        run_pg_tool(
+            "pg_restore",
             [
-                pg_tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--single-transaction",
                 "--exit-on-error",
                 "--no-owner",
-                "--no-password",
-                f"--dbname={env['PGDATABASE']}",
+                f"--dbname={connections[alias].settings_dict['NAME']}",
                 str(source),
             ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+            alias=alias,
+            failure="pg_restore failed, nothing was changed",
         )
-        if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-            raise CommandError(f"pg_restore failed, nothing was changed: {reason}")
         self.stdout.write(self.style.SUCCESS(f"restored {source}"))
