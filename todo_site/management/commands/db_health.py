@@ -12,11 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-PROTECTED_TABLES = {
-    "tasks": {"tasks_owner_only"},
-    "users": {"users_read", "users_signup", "users_self_update", "users_self_delete"},
-    "tasks_archive": {"tasks_archive_owner_only"},
-}
+from todo_site.checks import EXPECTED_POLICIES
+
+# Tables holding user rows -> the policy names they must have (one list, in checks.py).
+PROTECTED_TABLES = {table: set(policies) for table, policies in EXPECTED_POLICIES.items()}
 
 
 class Command(BaseCommand):
