@@ -11,6 +11,8 @@ class AccessibleFormMixin:
         first = True
         for name in self.fields:
             if name not in self.errors:
+                if self.errors:  # focus goes to the first error, not a field's default
+                    self.fields[name].widget.attrs.pop("autofocus", None)
                 continue
             bound = self[name]
             described_by = [f"{bound.auto_id}_error"]

@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,7 +42,7 @@ def test_the_header_shows_the_name_and_picture_with_a_fallback_initial(client, u
 
     assert 'class="user-name">Alice<' in page
     assert 'class="avatar-initial">A<' in page
-    assert 'src="https://example.com/a.png"' in page
+    assert 'style="background-image: url(&quot;https://example.com/a.png&quot;)"' in page
 
 
 @pytest.mark.parametrize(
@@ -83,3 +86,15 @@ def test_another_users_profile_is_never_touched(client, user):
     client.post(URL, {"name": "Changed", "image": "", "id": str(bob.pk)})
 
     assert User.objects.get(pk=bob.pk).name == "Bob"
+
+
+def test_a_picture_url_cannot_break_out_of_its_css(client, user):
+    client.force_login(user)
+    hostile = "https://example.com/a.png?x=\\\");}body{color:red}(')"
+
+    client.post(URL, {"name": "A", "image": hostile})
+
+    page = client.get(URL).content.decode()
+    style = html.unescape(page.split('class="avatar-img" style="', 1)[1].split('"', 1)[0])
+    # One url("...") whose inside holds no quote, parenthesis or backslash.
+    assert re.fullmatch(r'background-image: url\("[^"()\'\\\s]+"\)', style), style

@@ -90,3 +90,12 @@ def test_it_uses_argon2_in_production_settings(settings):
     assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in production.PASSWORD_HASHERS
     settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
     assert get_hasher().algorithm == "argon2"
+
+
+def test_focus_moves_to_the_first_field_with_an_error(client):
+    response = client.post(URL, {**GOOD, "password2": "different"})
+
+    form = response.context["form"]
+    assert form.fields["password2"].widget.attrs["autofocus"] is True
+    assert "autofocus" not in form.fields["email"].widget.attrs
+    assert response.content.count(b"autofocus") == 1
