@@ -122,3 +122,12 @@ def test_an_anonymous_visitor_to_home_sees_the_landing_page_and_a_user_is_redire
     assert client.get("/").status_code == 200
     client.force_login(user)
     assert client.get("/").url == reverse("tasks:list")
+
+
+def test_the_session_cookie_is_httponly_lax_and_secure_without_debug(client, user):
+    response = _sign_in(client)
+
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["secure"] is True

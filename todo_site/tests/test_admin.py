@@ -13,6 +13,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -69,6 +70,26 @@ def test_staff_see_every_user_with_their_task_counts(people):
     response = _client(staff).get("/admin/accounts/user/")
     counts = {u.email: u.task_count for u in response.context["cl"].result_list}
     assert counts == {alice.email: 1, bob.email: 1, staff.email: 0}
+
+
+def test_the_user_list_costs_the_same_queries_for_3_or_23_users(people):
+    _, _, staff, _ = people
+    client = _client(staff)
+
+    def admin_queries():
+        with (
+            CaptureQueriesContext(connections["admin"]) as admin,
+            CaptureQueriesContext(connections["default"]) as default,
+        ):
+            assert client.get("/admin/accounts/user/").status_code == 200
+        return len(admin) + len(default)
+
+    few = admin_queries()
+    for user in UserFactory.create_batch(20):
+        TaskFactory(user=user)
+
+    # the page of users with their task counts (one correlated sub-query), and the count
+    assert admin_queries() == few
 
 
 def test_staff_edit_another_users_task(people):
