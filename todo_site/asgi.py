@@ -1,7 +1,7 @@
 """ASGI entry point.
 
 Refuses to start (ImproperlyConfigured) unless the application connection is
-bound by row-level security: see todo_site/checks.py.
+bound by row-level security, or without a SECRET_KEY: see todo_site/checks.py.
 """
 
 import os
@@ -10,8 +10,11 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_site.settings")
 
+from todo_site.checks import (  # noqa: E402
+    refuse_to_start_unless_rls_holds,
+    refuse_to_start_without_secret_key,
+)
+
+refuse_to_start_without_secret_key()
 application = get_asgi_application()
-
-from todo_site.checks import refuse_to_start_unless_rls_holds  # noqa: E402
-
 refuse_to_start_unless_rls_holds()

@@ -13,10 +13,12 @@ be skipped, with the fix.
 - `check_row_level_security_at_start` is the same check without the database
   tag, registered by todo_site/apps.py only when `runserver` starts, so runserver
   refuses to serve (Django's SystemCheckError) when it fails.
-- `refuse_to_start_unless_rls_holds()` is called by wsgi.py and asgi.py: gunicorn
+- `refuse_to_start_without_secret_key()` and `refuse_to_start_unless_rls_holds()`
+  are called by wsgi.py and asgi.py: gunicorn
   and ASGI servers fail to boot with ImproperlyConfigured.
 """
 
+from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
@@ -277,6 +279,16 @@ def check_row_level_security(app_configs=None, databases=None, **kwargs):
 def check_row_level_security_at_start(app_configs=None, **kwargs):
     """The same check, untagged: registered for `runserver` only (see todo_site/apps.py)."""
     return rls_errors(connections[APP_ALIAS])
+
+
+def refuse_to_start_without_secret_key() -> None:
+    """Raise ImproperlyConfigured when no SECRET_KEY is set (settings give none without DEBUG)."""
+    try:
+        settings.SECRET_KEY  # noqa: B018 (Django raises on an empty key)
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(
+            "todo_site refuses to start: SECRET_KEY is required when DEBUG is off"
+        ) from None
 
 
 def refuse_to_start_unless_rls_holds() -> None:

@@ -35,13 +35,24 @@ def test_check_deploy_prints_no_warning_with_debug_off_a_key_and_hosts():
     assert "System check identified no issues" in result.stdout
 
 
-def test_a_missing_secret_key_with_debug_off_is_refused():
+def test_without_debug_the_site_refuses_to_start_without_a_secret_key():
     env = {**PRODUCTION, "SECRET_KEY": ""}
 
-    result = _run("import django; django.setup()", env)
+    for entry_point in ("todo_site.wsgi", "todo_site.asgi"):
+        result = _run(f"import {entry_point}", env)
 
-    assert result.returncode != 0
-    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+        assert result.returncode != 0
+        assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_without_a_secret_key_deploy_checks_warn_and_plain_commands_still_run():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+
+    deploy = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    plain = _run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+
+    assert deploy.returncode != 0 and "security.W009" in deploy.stderr
+    assert plain.returncode == 0, plain.stderr
 
 
 def test_a_boolean_that_is_not_clearly_yes_or_no_is_refused():
