@@ -8,9 +8,10 @@ class RLSContextMiddleware:
 
     ATOMIC_REQUESTS would wrap only the view; this covers the view and the
     rendering of its TemplateResponse, so lazy queries in templates see the
-    user's rows too. Anonymous requests act as nobody (RLS shows no tasks);
-    sign-in, sign-up and password reset switch the user within this same
-    transaction with `set_rls_user()`. A 5xx response rolls the request back.
+    user's rows too. Anonymous requests act as nobody (RLS shows no tasks).
+    Sign-in and sign-up write last_login as the new user (accounts/signals.py);
+    password reset and e-mail verification act as the user their token names
+    (`set_rls_user()`, `user_context()`). A 5xx response rolls the request back.
     Streaming response bodies are produced after this transaction has ended:
     they must open their own with `user_context()`.
     """
