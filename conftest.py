@@ -65,7 +65,13 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
 
 # Every table that holds user data, emptied after a test that committed.
-USER_DATA_TABLES = ["users", "django_session", "django_admin_log"]
+USER_DATA_TABLES = [
+    "users",
+    "tasks_archive",
+    "django_session",
+    "django_admin_log",
+    "throttle_events",
+]
 
 
 @pytest.fixture
@@ -81,7 +87,7 @@ def committed(django_db_setup, django_db_blocker):
         connections.close_all()
         with connections["admin"].cursor() as cursor:
             existing = set(connections["admin"].introspection.table_names(cursor))
-            tables = [t for t in USER_DATA_TABLES + ["tasks_archive"] if t in existing]
+            tables = [t for t in USER_DATA_TABLES if t in existing]
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         connections.close_all()
 

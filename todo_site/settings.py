@@ -155,7 +155,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- E-mail -----------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if "EMAIL_FILE_PATH" in _email:
+    # `filemail:///var/mail/todo` names an absolute folder; django-environ drops
+    # the path's leading slash, which would make it relative to the working directory.
+    _email["EMAIL_FILE_PATH"] = "/" + _email["EMAIL_FILE_PATH"].lstrip("/")
+vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 
 # --- Sessions and security headers -----------------------------------------------

@@ -90,3 +90,14 @@ def test_the_environment_sets_the_contracts_variables():
         "django.core.mail.backends.smtp.EmailBackend todo@example.com False True "
         "{'sslmode': 'require', 'connect_timeout': 5, 'prepare_threshold': None} False"
     ), result.stderr
+
+
+def test_filemail_writes_messages_to_a_folder(tmp_path):
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)"
+
+    result = _run(code, {**PRODUCTION, "EMAIL_URL": f"filemail://{tmp_path}"})
+
+    assert result.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path),
+    ]
