@@ -101,7 +101,11 @@ def task_list(request):
     tasks = Task.objects.for_owner(request.user)
     counts = tasks.status_counts()
     shown = tasks.with_status(status).search(q).order_by("-created_at", "-id")
-    page_obj = Paginator(shown, PAGE_SIZE).get_page(state.get("page"))
+    paginator = Paginator(shown, PAGE_SIZE)
+    if not q:
+        # The tab's total is already in the counts: no second COUNT for the pages.
+        paginator.count = counts[status]
+    page_obj = paginator.get_page(state.get("page"))
     # An out-of-range page shows the last one; its links carry the page shown.
     state.pop("page", None)
     if page_obj.number > 1:
