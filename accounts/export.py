@@ -2,20 +2,35 @@
 
 A streamed response is consumed after the request's transaction has ended, so
 each chunk opens its own short transaction under the user's RLS context; the
-whole list is never held in memory.
+whole list is never held in memory. Times are written in the user's time zone
+(ISO 8601 with the offset, so they stay exact); the due date is a plain day.
 """
+
+import zoneinfo
 
 from django.db.models import Q
 
 from tasks.models import Task
 from todo_site.rls import user_context
 
-EXPORT_COLUMNS = ["id", "title", "description", "completed", "created_at", "updated_at"]
+EXPORT_COLUMNS = [
+    "id",
+    "title",
+    "description",
+    "completed",
+    "created_at",
+    "updated_at",
+    "due_date",
+    "priority",
+]
 CHUNK_SIZE = 1000
+UTC = zoneinfo.ZoneInfo("UTC")
 
 
-def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
+def iter_user_tasks(user_id, tz: zoneinfo.ZoneInfo = UTC, chunk_size: int = CHUNK_SIZE):
     """Yield each task of the user as a dict of EXPORT_COLUMNS (strings for ids and times).
+
+    Times are given in `tz`, the user's time zone.
 
     One query per chunk, newest first by (created_at, id).
     """
@@ -32,8 +47,9 @@ def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
         for row in chunk:
             task = dict(zip(EXPORT_COLUMNS, row, strict=True))
             task["id"] = str(task["id"])
-            task["created_at"] = task["created_at"].isoformat()
-            task["updated_at"] = task["updated_at"].isoformat()
+            task["created_at"] = task["created_at"].astimezone(tz).isoformat()
+            task["updated_at"] = task["updated_at"].astimezone(tz).isoformat()
+            task["due_date"] = task["due_date"].isoformat() if task["due_date"] else None
             yield task
         if len(chunk) < chunk_size:
             return

@@ -1,10 +1,16 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
+from tasks.sorting import DEFAULT_SORT, SORT_NAMES
 from todo_site.db import DbNow, GenRandomUUID
+
+DEFAULT_TIME_ZONE = "UTC"
 
 
 def normalize_email(email: str) -> str:
@@ -59,6 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
     # The database trigger moves it on every UPDATE, whatever path makes it.
     updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+    # Schema v1.1 (docs/schema.md): where and how the user reads dates, and the
+    # list's remembered sort. Read with the user on every request: no extra query.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, db_default=DEFAULT_TIME_ZONE
+    )
+    # Empty: follow the browser's Accept-Language.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
+    task_sort = models.CharField(max_length=16, default=DEFAULT_SORT, db_default=DEFAULT_SORT)
 
     objects = UserManager()
 
@@ -73,6 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(fields=["email"], name="uk_users_email"),
             # Uniqueness regardless of letter case, even for plain SQL writes.
             models.UniqueConstraint(Lower("email"), name="uk_users_email_lower"),
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="chk_users_language",
+            ),
+            models.CheckConstraint(
+                condition=Q(task_sort__in=SORT_NAMES), name="chk_users_task_sort"
+            ),
         ]
         indexes = [
             # Spec index; sign-in looks users up by e-mail.

@@ -1,6 +1,5 @@
 import csv
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -23,6 +22,8 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
+from core import clock
+from core.user_locale import user_time_zone
 from todo_site.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
@@ -175,19 +176,19 @@ class _Echo:
         return value
 
 
-def _json_lines(user_id):
+def _json_lines(user_id, tz):
     yield "[\n"
     first = True
-    for task in iter_user_tasks(user_id):
+    for task in iter_user_tasks(user_id, tz):
         yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
         first = False
     yield "\n]\n"
 
 
-def _csv_lines(user_id):
+def _csv_lines(user_id, tz):
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id):
+    for task in iter_user_tasks(user_id, tz):
         yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
 
 
@@ -207,7 +208,9 @@ def export(request):
             content_type="text/plain; charset=utf-8",
         )
     content_type, lines = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
-    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
+    # The body is produced after the middleware has reset the time zone: pass it along.
+    tz = user_time_zone(request.user)
+    response = StreamingHttpResponse(lines(request.user.pk, tz), content_type=content_type)
+    filename = f"todo-tasks-{clock.today(tz).isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

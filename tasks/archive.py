@@ -29,11 +29,15 @@ def archive_completed(*, days: int, using: str, dry_run: bool = False) -> int:
             WITH moved AS (
                 DELETE FROM tasks
                 WHERE completed AND updated_at < now() - make_interval(days => %s)
-                RETURNING id, user_id, title, description, completed, created_at, updated_at
+                RETURNING id, user_id, title, description, completed, created_at, updated_at,
+                    due_date, priority
             )
             INSERT INTO tasks_archive
-                (id, user_id, title, description, completed, created_at, updated_at)
-            SELECT id, user_id, title, description, completed, created_at, updated_at FROM moved
+                (id, user_id, title, description, completed, created_at, updated_at,
+                 due_date, priority)
+            SELECT id, user_id, title, description, completed, created_at, updated_at,
+                due_date, priority
+            FROM moved
             """,
             [days],
         )
@@ -51,10 +55,15 @@ def archived_task_restore(*, user, task_id) -> Task | None:
             """
             WITH restored AS (
                 DELETE FROM tasks_archive WHERE id = %s AND user_id = %s
-                RETURNING id, user_id, title, description, completed, created_at, updated_at
+                RETURNING id, user_id, title, description, completed, created_at, updated_at,
+                    due_date, priority
             )
-            INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-            SELECT id, user_id, title, description, completed, created_at, now() FROM restored
+            INSERT INTO tasks
+                (id, user_id, title, description, completed, created_at, updated_at,
+                 due_date, priority)
+            SELECT id, user_id, title, description, completed, created_at, now(),
+                due_date, priority
+            FROM restored
             RETURNING id
             """,
             [task_id, user.pk],

@@ -1,18 +1,24 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
+from tasks import quickadd
+from tasks.models import PRIORITY_NONE, Task
 from todo_site.forms import AccessibleFormMixin
 
 ERROR_MESSAGES = {
     "title": {
-        "required": "Enter a title.",
-        "max_length": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer "
-        "(it has %(show_value)d).",
+        "required": _("Enter a title."),
+        "max_length": _(
+            "Keep the title to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        ),
     },
     "description": {
-        "max_length": f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters or fewer "
-        "(it has %(show_value)d).",
+        "max_length": _(
+            "Keep the description to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        ),
     },
+    "due_date": {"invalid": _("Enter a date as YYYY-MM-DD, or leave it empty.")},
+    "priority": {"invalid_choice": _("Choose a priority from the list.")},
 }
 
 
@@ -35,36 +41,86 @@ class DescriptionField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class DueDateInput(forms.DateInput):
+    """The browser's own date picker; it always submits YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class TaskForm(AccessibleFormMixin, forms.ModelForm):
-    """Title and description of a new task; the title is trimmed, so a blank one is refused."""
+    """A new task with its details; the title is trimmed, so a blank one is refused."""
 
     class Meta:
         model = Task
-        fields = ["title", "description"]
+        fields = ["title", "description", "due_date", "priority"]
         field_classes = {"description": DescriptionField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "due_date": DueDateInput}
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "due_date": _("Due date"),
+            "priority": _("Priority"),
+        }
         error_messages = ERROR_MESSAGES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["autocomplete"] = "off"
+        if "due_date" in self.fields:
+            # YYYY-MM-DD only: a localized format would read 01/12 differently per language.
+            self.fields["due_date"].input_formats = ["%Y-%m-%d"]
+        if "priority" in self.fields:
+            # Optional: a form posting only title and description means "no priority".
+            self.fields["priority"].required = False
+            self.fields["priority"].empty_value = PRIORITY_NONE
 
 
 class TaskUpdateForm(TaskForm):
     class Meta(TaskForm.Meta):
-        fields = ["title", "description", "completed"]
-        labels = {"completed": "Completed"}
+        fields = ["title", "description", "completed", "due_date", "priority"]
+        labels = {**TaskForm.Meta.labels, "completed": _("Completed")}
 
 
 class QuickAddForm(TaskForm):
-    """The one-field form on top of the list; posts to the same view as TaskForm."""
+    """The one-field form on top of the list: a due date and a priority may end the title.
+
+    `today` (the user's date) and `language` are what the phrases are read against
+    (tasks/quickadd.py). `cleaned_data` holds the title left and the due date and
+    priority read, and `understood` the QuickAdd itself.
+    """
+
+    # Tells the create view that the title is to be read for a date and a priority.
+    MARKER = "quick_add"
 
     class Meta(TaskForm.Meta):
         fields = ["title"]
-        labels = {"title": "New task"}
+        labels = {"title": _("New task")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today, language, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today, self.language = today, language
+        self.understood = None
         self.fields["title"].widget.attrs.update(
-            {"placeholder": "What needs doing?", "class": "quick-add-input", "data-shortcut": "n"}
+            {
+                "placeholder": _("What needs doing? Try “Call Anna fri !2”"),
+                "class": "quick-add-input",
+                "data-shortcut": "n",
+                "aria-describedby": "quick-add-preview",
+            }
         )
+
+    def clean_title(self):
+        self.understood = quickadd.parse(
+            self.cleaned_data["title"], today=self.today, language=self.language
+        )
+        return self.understood.title
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.understood is not None:
+            cleaned["due_date"] = self.understood.due_date
+            cleaned["priority"] = self.understood.priority
+        return cleaned

@@ -1,20 +1,33 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from todo_site.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 
+# Priority: 0 none to 3 high (schema v1.1, `chk_tasks_priority_range`).
+PRIORITY_NONE, PRIORITY_LOW, PRIORITY_MEDIUM, PRIORITY_HIGH = 0, 1, 2, 3
+PRIORITY_CHOICES = [
+    (PRIORITY_NONE, _("None")),
+    (PRIORITY_LOW, _("Low")),
+    (PRIORITY_MEDIUM, _("Medium")),
+    (PRIORITY_HIGH, _("High")),
+]
+PRIORITY_RANGE = Q(priority__gte=PRIORITY_NONE, priority__lte=PRIORITY_HIGH)
 
 # The list's status tabs, as the `status` query parameter spells them.
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
-STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
+STATUS_TODAY, STATUS_UPCOMING = "today", "upcoming"
+STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED, STATUS_TODAY, STATUS_UPCOMING)
 
 
 class TaskQuerySet(models.QuerySet):
@@ -22,12 +35,22 @@ class TaskQuerySet(models.QuerySet):
         """The one place tasks are filtered by owner; RLS guards it a second time."""
         return self.filter(user=user)
 
-    def with_status(self, status: str):
-        """Active or completed tasks; anything else (`all`) leaves the queryset as it is."""
+    def with_status(self, status: str, *, today: date | None = None):
+        """The tasks of one tab; anything else (`all`) leaves the queryset as it is.
+
+        `today` is the user's date (default: core/clock.py's, in the active time
+        zone): Today holds open tasks due then or overdue, Upcoming open tasks
+        due later. Both are served by the partial index idx_tasks_user_due_open.
+        """
+        today = today or clock.today()
         if status == STATUS_ACTIVE:
             return self.filter(completed=False)
         if status == STATUS_COMPLETED:
             return self.filter(completed=True)
+        if status == STATUS_TODAY:
+            return self.filter(completed=False, due_date__lte=today)
+        if status == STATUS_UPCOMING:
+            return self.filter(completed=False, due_date__gt=today)
         return self
 
     def search(self, q: str):
@@ -37,13 +60,22 @@ class TaskQuerySet(models.QuerySet):
             return self
         return self.filter(Q(title__icontains=q) | Q(description__icontains=q))
 
-    def status_counts(self) -> dict[str, int]:
-        """`{"all": n, "active": n, "completed": n}` in one aggregate query (spec pattern 7)."""
-        totals = self.aggregate(total=Count("pk"), completed=Count("pk", filter=Q(completed=True)))
+    def status_counts(self, *, today: date) -> dict[str, int]:
+        """The number of tasks in each tab, in one aggregate query (spec pattern 7)."""
+        open_ = Q(completed=False)
+        # Aliases differ from field names: an alias named `completed` would shadow the field.
+        totals = self.aggregate(
+            n_all=Count("pk"),
+            n_completed=Count("pk", filter=Q(completed=True)),
+            n_today=Count("pk", filter=open_ & Q(due_date__lte=today)),
+            n_upcoming=Count("pk", filter=open_ & Q(due_date__gt=today)),
+        )
         return {
-            STATUS_ALL: totals["total"],
-            STATUS_ACTIVE: totals["total"] - totals["completed"],
-            STATUS_COMPLETED: totals["completed"],
+            STATUS_ALL: totals["n_all"],
+            STATUS_ACTIVE: totals["n_all"] - totals["n_completed"],
+            STATUS_COMPLETED: totals["n_completed"],
+            STATUS_TODAY: totals["n_today"],
+            STATUS_UPCOMING: totals["n_upcoming"],
         }
 
 
@@ -68,6 +100,11 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
     # The database trigger moves it on every UPDATE, whatever path makes it.
     updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+    # Schema v1.1 (docs/schema.md): a calendar day, no time; "today" is the user's.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.SmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, default=PRIORITY_NONE, db_default=PRIORITY_NONE
+    )
 
     objects = TaskQuerySet.as_manager()
 
@@ -78,6 +115,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("title")), 0), name="chk_title_not_empty"
             ),
+            models.CheckConstraint(condition=PRIORITY_RANGE, name="chk_tasks_priority_range"),
         ]
         indexes = [
             # Spec index: ownership filters, cascades from users.
@@ -92,6 +130,17 @@ class Task(models.Model):
             Index(
                 fields=["user", "completed", "-created_at"],
                 name="idx_tasks_user_completed_created",
+            ),
+            # v1.1: Today (due <= today) and Upcoming (due > today) on open tasks,
+            # their counts, and the due-date sort of open tasks.
+            models.Index(
+                fields=["user", "due_date"],
+                name="idx_tasks_user_due_open",
+                condition=Q(completed=False),
+            ),
+            # v1.1: the priority sort (highest first, then newest).
+            models.Index(
+                fields=["user", "-priority", "-created_at", "-id"], name="idx_tasks_user_priority"
             ),
         ]
 
@@ -119,12 +168,21 @@ class ArchivedTask(models.Model):
     completed = models.BooleanField(default=True, db_default=True)
     created_at = models.DateTimeField(db_default=DbNow())
     updated_at = models.DateTimeField(db_default=DbNow())
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.SmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, default=PRIORITY_NONE, db_default=PRIORITY_NONE
+    )
 
     objects = TaskQuerySet.as_manager()
 
     class Meta:
         db_table = "tasks_archive"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=PRIORITY_RANGE, name="chk_tasks_archive_priority_range"
+            ),
+        ]
         indexes = [
             # A user's archive page, newest first; also the cascade from users.
             models.Index(fields=["user", "-created_at"], name="idx_tasks_archive_user_created"),

@@ -4,27 +4,54 @@ Every function reaches rows through `Task.objects.for_owner(...)`, so a caller c
 never touch another user's task, even before row-level security refuses it.
 """
 
+from datetime import date
+
 from django.db import transaction
 from django.db.models import F
 
-from tasks.models import Task
+from tasks.models import PRIORITY_NONE, Task
 
 
-def task_create(*, owner, title: str, description: str | None = None) -> Task:
+def task_create(
+    *,
+    owner,
+    title: str,
+    description: str | None = None,
+    due_date: date | None = None,
+    priority: int = PRIORITY_NONE,
+) -> Task:
     """Validate and insert a task for `owner`. One INSERT (plus the constraint check)."""
-    task = Task(user=owner, title=title, description=description or None)
+    task = Task(
+        user=owner,
+        title=title,
+        description=description or None,
+        due_date=due_date,
+        priority=priority,
+    )
     task.full_clean(exclude=["user"])
     task.save()
     return task
 
 
-def task_update(*, task: Task, title: str, description: str | None, completed: bool) -> Task:
+def task_update(
+    *,
+    task: Task,
+    title: str,
+    description: str | None,
+    completed: bool,
+    due_date: date | None = None,
+    priority: int = PRIORITY_NONE,
+) -> Task:
     """Validate and save the editable fields of `task`; the database moves updated_at."""
     task.title = title
     task.description = description or None
     task.completed = completed
+    task.due_date = due_date
+    task.priority = priority
     task.full_clean(exclude=["user"])
-    task.save(update_fields=["title", "description", "completed", "updated_at"])
+    task.save(
+        update_fields=["title", "description", "completed", "due_date", "priority", "updated_at"]
+    )
     return task
 
 

@@ -1,43 +1,73 @@
 """The task pages. Every query goes through `Task.objects.for_owner(request.user)`.
 
-Each page remembers where in the list it came from (tab, search, page) as query
+Each page remembers where in the list it came from (tab, search, sort, page) as query
 parameters, and its forms post them back as hidden fields, so every action
 returns to the same place. That state is rebuilt from a whitelist (`_list_state`),
 never taken as a URL, so it cannot redirect anywhere else.
 """
 
 import re
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tasks import services
+from core import clock
+from tasks import quickadd, services
 from tasks.archive import archived_task_restore
 from tasks.forms import QuickAddForm, TaskForm, TaskUpdateForm
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
+from tasks.models import (
+    PRIORITY_CHOICES,
+    STATUS_ACTIVE,
+    STATUS_ALL,
+    STATUS_COMPLETED,
+    STATUS_TODAY,
+    STATUS_UPCOMING,
+    STATUSES,
+    ArchivedTask,
+    Task,
+)
+from tasks.sorting import SORT_DUE, SORTS, sort_ordering
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
+# Upcoming shows one group per day this far ahead, then one "Later" group.
+UPCOMING_DAYS = 14
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-TABS = ((STATUS_ALL, "All"), (STATUS_ACTIVE, "Active"), (STATUS_COMPLETED, "Completed"))
+TABS = (
+    (STATUS_ALL, _("All")),
+    (STATUS_ACTIVE, _("Active")),
+    (STATUS_COMPLETED, _("Completed")),
+    (STATUS_TODAY, _("Today")),
+    (STATUS_UPCOMING, _("Upcoming")),
+)
 
 
 def _list_state(data) -> dict[str, str]:
-    """The list's tab, search and page found in `data` (GET or POST), cleaned.
+    """The list's tab, search, sort and page found in `data` (GET or POST), cleaned.
 
     Unknown values are dropped and defaults left out, so the result is safe to
-    put in a URL and short: `{}` means the first page of all tasks.
+    put in a URL and short: `{}` means the first page of all tasks in the
+    user's remembered order. A sort given is kept even when it is the default,
+    so a link says exactly what it shows.
     """
     state = {}
     status = data.get("status", "")
-    if status in (STATUS_ACTIVE, STATUS_COMPLETED):
+    if status in STATUSES and status != STATUS_ALL:
         state["status"] = status
+    sort = data.get("sort", "")
+    if sort in SORTS:
+        state["sort"] = sort
     # PostgreSQL refuses NUL characters in text: drop them rather than fail.
     q = data.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
     if q:
@@ -89,18 +119,56 @@ def _get_task(request, pk, *, for_update: bool = False) -> Task:
     return get_object_or_404(tasks, pk=pk)
 
 
-def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+def _ordering(status: str, sort: str) -> tuple:
+    """Today and Upcoming are read by day, so the due date comes first there."""
+    if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
+        return ("due_date", *sort_ordering(sort))
+    return sort_ordering(sort)
+
+
+def _day_label(day, today) -> str:
+    """ "Today", "Tomorrow" or the localized date, with the year only when it is not this one."""
+    if day == today:
+        return gettext("Today")
+    if day == today + timedelta(days=1):
+        return gettext("Tomorrow")
+    if day.year == today.year:
+        return formats.date_format(day, "D j M")
+    return formats.date_format(day, "D j M Y")
+
+
+def _upcoming_groups(tasks: list[Task], today) -> list[dict]:
+    """Upcoming tasks (ordered by due date) under one heading per day, then "Later"."""
+    last_day = today + timedelta(days=UPCOMING_DAYS)
+    groups: list[dict] = []
+    for task in tasks:
+        if task.due_date <= last_day:
+            key, label = task.due_date, _day_label(task.due_date, today)
+        else:
+            key, label = "later", gettext("Later")
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "label": label, "tasks": []})
+        groups[-1]["tasks"].append(task)
+    return groups
+
+
+def _due_labels(tasks: list[Task], today) -> None:
+    """Give each task its due chip's text and whether it is overdue (for the template)."""
+    for task in tasks:
+        task.due_label = _day_label(task.due_date, today) if task.due_date else ""
+        task.is_overdue = bool(task.due_date and task.due_date < today and not task.completed)
 
 
 @login_required
 def task_list(request):
     state = _list_state(request.GET)
     status = state.get("status", STATUS_ALL)
+    sort = state.get("sort", request.user.task_sort)
     q = state.get("q", "")
+    today = clock.today()
     tasks = Task.objects.for_owner(request.user)
-    counts = tasks.status_counts()
-    shown = tasks.with_status(status).search(q).order_by("-created_at", "-id")
+    counts = tasks.status_counts(today=today)
+    shown = tasks.with_status(status, today=today).search(q).order_by(*_ordering(status, sort))
     paginator = Paginator(shown, PAGE_SIZE)
     if not q:
         # The tab's total is already in the counts: no second COUNT for the pages.
@@ -118,22 +186,28 @@ def task_list(request):
         next_url = _page_url(without_page, page_obj.next_page_number())
     tabs = [
         {
+            "status": tab,
             "label": label,
             "count": counts[tab],
-            "url": _list_url(_list_state({"status": tab, "q": q})),
+            "url": _list_url(_list_state({"status": tab, "q": q, "sort": state.get("sort")})),
             "current": tab == status,
         }
         for tab, label in TABS
     ]
+    shown_tasks = list(page_obj.object_list)
+    _due_labels(shown_tasks, today)
     ctx = _context(
         state,
         status=status,
+        sort=sort,
+        sorts=[(name, label) for name, (label, _ordering) in SORTS.items()],
         q=q,
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
-        tasks=list(page_obj.object_list),
-        form=QuickAddForm(),
+        tasks=shown_tasks,
+        groups=_upcoming_groups(shown_tasks, today) if status == STATUS_UPCOMING else None,
+        form=QuickAddForm(today=today, language=get_language()),
         previous_url=previous_url,
         next_url=next_url,
         clear_search_url=_list_url({k: v for k, v in without_page.items() if k != "q"}),
@@ -142,23 +216,89 @@ def task_list(request):
 
 
 @login_required
+@require_POST
+def task_sort(request):
+    """Remember the chosen sort for the user, then show the list sorted so (in the URL too)."""
+    state = _list_state(request.POST)
+    state.pop("page", None)
+    if "sort" in state and state["sort"] != request.user.task_sort:
+        request.user.task_sort = state["sort"]
+        request.user.save(update_fields=["task_sort", "updated_at"])
+    return redirect(_list_url(state))
+
+
+def _understood_summary(result: quickadd.QuickAdd, today) -> str:
+    """What quick add read, in words: "due Fri 27 Nov, priority High"."""
+    parts = []
+    if result.due_date:
+        parts.append(gettext("due %(day)s") % {"day": _day_label(result.due_date, today)})
+    if result.priority:
+        parts.append(
+            gettext("priority %(priority)s") % {"priority": dict(PRIORITY_CHOICES)[result.priority]}
+        )
+    return ", ".join(parts)
+
+
+@login_required
+@require_GET
+def task_quick_add_preview(request):
+    """What the quick-add field would save, for the live preview chip (JSON; nothing is saved)."""
+    today = clock.today()
+    typed = request.GET.get("title", "").replace("\x00", "")[:1000]
+    result = quickadd.parse(typed, today=today, language=get_language())
+    return JsonResponse(
+        {
+            "title": result.title,
+            "due_date": result.due_date.isoformat() if result.due_date else None,
+            "priority": result.priority,
+            "summary": _understood_summary(result, today),
+        }
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
     state = _list_state(request.POST if request.method == "POST" else request.GET)
     state.pop("page", None)
-    form = TaskForm(request.POST or None)
+    today = clock.today()
+    if request.POST.get(QuickAddForm.MARKER):
+        form = QuickAddForm(request.POST, today=today, language=get_language())
+    else:
+        form = TaskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.task_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, "Task added.")
+        task = services.task_create(owner=request.user, **form.cleaned_data)
+        understood = getattr(form, "understood", None)
+        if understood and understood.found_anything:
+            # Without JavaScript there was no preview: say what was read, and where to fix it.
+            edit_url = _with_state(reverse("tasks:update", args=[task.pk]), state)
+            messages.success(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    gettext("Task added: “%(title)s”, %(understood)s.")
+                    % {"title": task.title, "understood": _understood_summary(understood, today)},
+                    edit_url,
+                    gettext("Edit"),
+                ),
+            )
+        else:
+            messages.success(request, gettext("Task added."))
         return redirect(_list_url(state))
+    if isinstance(form, QuickAddForm):
+        # An invalid quick add (an empty title) is shown on the full form.
+        form = TaskForm(request.POST)
+        form.is_valid()
     return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
 
 
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(request, "tasks/task_detail.html", _context(_list_state(request.GET), task=task))
+    is_overdue = bool(task.due_date and not task.completed and task.due_date < clock.today())
+    ctx = _context(_list_state(request.GET), task=task, is_overdue=is_overdue)
+    return render(request, "tasks/task_detail.html", ctx)
 
 
 @login_required
@@ -169,7 +309,7 @@ def task_update(request, pk):
     form = TaskUpdateForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         services.task_update(task=task, **form.cleaned_data)
-        messages.success(request, "Task saved.")
+        messages.success(request, gettext("Task saved."))
         return redirect(_list_url(state))
     return render(request, "tasks/task_form.html", _context(state, form=form, task=task))
 
@@ -180,7 +320,9 @@ def task_toggle(request, pk):
     task = services.task_toggle(owner=request.user, task_id=pk)
     if task is None:
         raise Http404
-    messages.success(request, "Task marked as done." if task.completed else "Task reopened.")
+    messages.success(
+        request, gettext("Task marked as done.") if task.completed else gettext("Task reopened.")
+    )
     return redirect(_back_url(request, _list_state(request.POST), pk))
 
 
@@ -190,7 +332,7 @@ def task_delete(request, pk):
     if request.method == "POST":
         if not services.task_delete(owner=request.user, task_id=pk):
             raise Http404
-        messages.success(request, "Task deleted.")
+        messages.success(request, gettext("Task deleted."))
         return redirect(_list_url(_list_state(request.POST)))
     task = _get_task(request, pk)
     state = _list_state(request.GET)
@@ -203,9 +345,17 @@ def task_clear_completed(request):
     if request.method == "POST":
         deleted = services.task_clear_completed(owner=request.user)
         if deleted:
-            messages.success(request, f"Deleted {_plural(deleted, 'completed task')}.")
+            messages.success(
+                request,
+                ngettext(
+                    "Deleted %(count)d completed task.",
+                    "Deleted %(count)d completed tasks.",
+                    deleted,
+                )
+                % {"count": deleted},
+            )
         else:
-            messages.info(request, "There were no completed tasks to clear.")
+            messages.info(request, gettext("There were no completed tasks to clear."))
         return redirect(_list_url(_list_state(request.POST)))
     count = Task.objects.for_owner(request.user).with_status(STATUS_COMPLETED).count()
     state = _list_state(request.GET)
@@ -217,11 +367,19 @@ def task_clear_completed(request):
 def task_complete_all(request):
     completed, changed = services.task_complete_all(owner=request.user)
     if not changed:
-        messages.info(request, "There are no tasks to change.")
+        messages.info(request, gettext("There are no tasks to change."))
     elif completed:
-        messages.success(request, f"Marked {_plural(changed, 'task')} as done.")
+        messages.success(
+            request,
+            ngettext("Marked %(count)d task as done.", "Marked %(count)d tasks as done.", changed)
+            % {"count": changed},
+        )
     else:
-        messages.success(request, f"Reopened {_plural(changed, 'task')}.")
+        messages.success(
+            request,
+            ngettext("Reopened %(count)d task.", "Reopened %(count)d tasks.", changed)
+            % {"count": changed},
+        )
     return redirect(_list_url(_list_state(request.POST)))
 
 
@@ -243,5 +401,5 @@ def task_restore(request, pk):
     task = archived_task_restore(user=request.user, task_id=pk)
     if task is None:
         raise Http404
-    messages.success(request, "Task restored to your list.")
+    messages.success(request, gettext("Task restored to your list."))
     return redirect("tasks:archive")

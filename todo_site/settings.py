@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     # Last, so the transaction and the user's RLS context cover the view and
     # the rendering of its template response (see todo_site/rls.py).
     "todo_site.middleware.RLSContextMiddleware",
+    # The signed-in user's time zone and language (read with the user, no query).
+    "core.user_locale.UserLocaleMiddleware",
 ]
 
 ROOT_URLCONF = "todo_site.urls"
@@ -177,7 +180,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and French; a user's choice (users.language) wins over Accept-Language,
+# and dates are shown in the user's time zone (core/user_locale.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -108,3 +108,29 @@ def test_the_query_count_does_not_grow_with_the_archive(alice_client, alice, arc
 
     # session, user, RLS context, count, the page of archived tasks (+ test savepoints)
     assert len(many) == len(one)
+
+
+def test_archiving_and_restoring_keep_due_date_and_priority(alice_client, alice, as_user):
+    from datetime import date
+
+    from tasks.archive import archive_completed
+
+    with as_user(alice), connection.cursor() as cursor:
+        # Plain SQL: the trigger would move updated_at on an UPDATE.
+        cursor.execute(
+            "INSERT INTO tasks (user_id, title, completed, updated_at, due_date, priority) "
+            "VALUES (%s, 'Filed', true, %s, '2026-01-02', 3) RETURNING id",
+            [alice.pk, LONG_AGO],
+        )
+        task_id = cursor.fetchone()[0]
+
+    # The command uses the administrative alias; alice's context moves the same row here.
+    with as_user(alice):
+        assert archive_completed(days=90, using="default") == 1
+        archived = ArchivedTask.objects.get(pk=task_id)
+    assert (archived.due_date, archived.priority) == (date(2026, 1, 2), 3)
+
+    alice_client.post(reverse("tasks:restore", args=[task_id]))
+    with as_user(alice):
+        restored = Task.objects.get(pk=task_id)
+    assert (restored.due_date, restored.priority) == (date(2026, 1, 2), 3)

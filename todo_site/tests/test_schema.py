@@ -37,8 +37,21 @@ UUID, VARCHAR, TEXT, BOOL, TSTZ = (
 )
 
 
+# Schema v1.1 (docs/schema.md changelog): additive only, nullable or defaulted.
+V1_1_TASK_COLUMNS = {
+    "due_date": ("date", None, True, None),
+    "priority": ("smallint", None, False, "0"),
+}
+V1_1_USER_COLUMNS = {
+    "time_zone": (VARCHAR, 64, False, "'UTC'::character varying"),
+    "language": (VARCHAR, 8, False, "''::character varying"),
+    "task_sort": (VARCHAR, 16, False, "'newest'::character varying"),
+}
+
+
 def test_tasks_columns_match_the_spec(db):
-    assert _columns("tasks") == {
+    columns = _columns("tasks")
+    spec = {
         "id": (UUID, None, False, "gen_random_uuid()"),
         "user_id": (UUID, None, False, None),
         "title": (VARCHAR, 200, False, None),
@@ -47,6 +60,17 @@ def test_tasks_columns_match_the_spec(db):
         "created_at": (TSTZ, None, False, "now()"),
         "updated_at": (TSTZ, None, False, "now()"),
     }
+    assert {name: columns[name] for name in spec} == spec
+    assert {name: columns[name] for name in set(columns) - set(spec)} == V1_1_TASK_COLUMNS
+
+
+def test_tasks_archive_has_the_same_columns_as_tasks(db):
+    archive = _columns("tasks_archive")
+    tasks = _columns("tasks")
+    # Values are copied as they were: no generated id, completed by default.
+    assert set(archive) == set(tasks)
+    for name in V1_1_TASK_COLUMNS:
+        assert archive[name] == tasks[name]
 
 
 def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
@@ -61,13 +85,14 @@ def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
         "updated_at": (TSTZ, None, False, "now()"),
     }
     assert {name: columns[name] for name in spec} == spec
-    assert set(columns) - set(spec) == {
+    assert set(columns) - set(spec) - set(V1_1_USER_COLUMNS) == {
         "password",
         "last_login",
         "is_active",
         "is_staff",
         "is_superuser",
     }
+    assert {name: columns[name] for name in V1_1_USER_COLUMNS} == V1_1_USER_COLUMNS
 
 
 def _indexes(table):
@@ -85,8 +110,33 @@ def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
     }
     for name, columns in expected.items():
         assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
-    # Nothing else but the primary key: every index costs on every write.
-    assert set(indexes) == set(expected) | {"tasks_pkey"}
+    # Nothing else but the primary key and v1.1's: every index costs on every write.
+    assert set(indexes) == set(expected) | set(V1_1_TASK_INDEXES) | {"tasks_pkey"}
+
+
+V1_1_TASK_INDEXES = {
+    "idx_tasks_user_due_open": "(user_id, due_date) WHERE (NOT completed)",
+    "idx_tasks_user_priority": "(user_id, priority DESC, created_at DESC, id DESC)",
+}
+
+
+def test_tasks_has_the_v1_1_indexes(db):
+    indexes = _indexes("tasks")
+    for name, columns in V1_1_TASK_INDEXES.items():
+        assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
+
+
+def test_the_v1_1_check_constraints_are_named_in_the_spec_style(db):
+    priority = ("c", "CHECK (((priority >= 0) AND (priority <= 3)))")
+    assert _constraints("tasks")["chk_tasks_priority_range"] == priority
+    assert _constraints("tasks_archive")["chk_tasks_archive_priority_range"] == priority
+    users = _constraints("users")
+    assert users["chk_users_task_sort"][1] == (
+        "CHECK (((task_sort)::text = ANY ((ARRAY['newest'::character varying, "
+        "'oldest'::character varying, 'due'::character varying, 'priority'::character varying, "
+        "'title'::character varying])::text[])))"
+    )
+    assert "'fr'" in users["chk_users_language"][1]
 
 
 def test_users_has_the_spec_indexes_and_case_insensitive_uniqueness(db):
@@ -160,6 +210,27 @@ def test_an_insert_with_only_user_id_and_title_gets_every_default(admin_sql):
     assert completed is False
     assert created_at is not None and updated_at == created_at
     assert description is None
+
+
+@pytest.mark.parametrize("priority", [-1, 4])
+def test_the_database_refuses_a_priority_out_of_range(admin_sql, priority):
+    with pytest.raises(IntegrityError, match="chk_tasks_priority_range"):
+        admin_sql.execute(
+            "INSERT INTO tasks (user_id, title, priority) VALUES (%s, 'x', %s)",
+            [admin_sql.user_id, priority],
+        )
+
+
+def test_a_plain_insert_gets_no_due_date_and_no_priority(admin_sql):
+    admin_sql.execute(
+        "INSERT INTO tasks (user_id, title) VALUES (%s, 'Plain') RETURNING due_date, priority",
+        [admin_sql.user_id],
+    )
+    assert admin_sql.fetchone() == (None, 0)
+    admin_sql.execute(
+        "SELECT time_zone, language, task_sort FROM users WHERE id = %s", [admin_sql.user_id]
+    )
+    assert admin_sql.fetchone() == ("UTC", "", "newest")
 
 
 def test_the_database_refuses_a_whitespace_only_title(admin_sql):
