@@ -9,6 +9,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from tasks.sorting import SORT_DUE, sort_ordering
 from todo_site.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
@@ -52,6 +53,17 @@ class TaskQuerySet(models.QuerySet):
         if status == STATUS_UPCOMING:
             return self.filter(completed=False, due_date__gt=today)
         return self
+
+    def for_list(self, *, status: str, sort: str, today: date):
+        """One tab of the list in the chosen order (tasks/sorting.py).
+
+        Today and Upcoming are read by day, so the due date comes first there
+        and the chosen sort orders each day.
+        """
+        ordering = sort_ordering(sort)
+        if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
+            ordering = ("due_date", *ordering)
+        return self.with_status(status, today=today).order_by(*ordering)
 
     def search(self, q: str):
         """Tasks whose title or description contains `q`, ignoring case; all when `q` is blank."""

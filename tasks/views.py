@@ -37,7 +37,7 @@ from tasks.models import (
     ArchivedTask,
     Task,
 )
-from tasks.sorting import SORT_DUE, SORTS, sort_ordering
+from tasks.sorting import SORTS
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
@@ -119,13 +119,6 @@ def _get_task(request, pk, *, for_update: bool = False) -> Task:
     return get_object_or_404(tasks, pk=pk)
 
 
-def _ordering(status: str, sort: str) -> tuple:
-    """Today and Upcoming are read by day, so the due date comes first there."""
-    if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
-        return ("due_date", *sort_ordering(sort))
-    return sort_ordering(sort)
-
-
 def _day_label(day, today) -> str:
     """ "Today", "Tomorrow" or the localized date, with the year only when it is not this one."""
     if day == today:
@@ -168,7 +161,7 @@ def task_list(request):
     today = clock.today()
     tasks = Task.objects.for_owner(request.user)
     counts = tasks.status_counts(today=today)
-    shown = tasks.with_status(status, today=today).search(q).order_by(*_ordering(status, sort))
+    shown = tasks.for_list(status=status, sort=sort, today=today).search(q)
     paginator = Paginator(shown, PAGE_SIZE)
     if not q:
         # The tab's total is already in the counts: no second COUNT for the pages.

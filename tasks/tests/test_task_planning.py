@@ -178,7 +178,7 @@ def test_quick_add_reads_date_and_priority_and_says_so_with_an_edit_link(
     assert (task.title, task.due_date, task.priority) == ("Call Anna", date(2026, 11, 27), 2)
     edit = reverse("tasks:update", args=[task.pk])
     assert messages_of(response) == [
-        f"Task added: “Call Anna”, due Fri 27 Nov, priority Medium. <a href=\"{edit}\">Edit</a>"
+        f'Task added: “Call Anna”, due Fri 27 Nov, priority Medium. <a href="{edit}">Edit</a>'
     ]
 
 
@@ -254,9 +254,7 @@ def test_the_preview_needs_a_signed_in_user(client):
         ({"priority": "high"}, "priority", "invalid_choice"),
     ],
 )
-def test_edit_refuses_a_bad_due_date_or_priority(
-    alice_client, alice, as_user, data, field, code
-):
+def test_edit_refuses_a_bad_due_date_or_priority(alice_client, alice, as_user, data, field, code):
     task = TaskFactory(user=alice, title="Keep")
     url = reverse("tasks:update", args=[task.pk])
 

@@ -1,0 +1,97 @@
+"""Each tab and sort of the list reads an index, as the application role under RLS.
+
+A small table would be read sequentially whatever the indexes, so the planner is
+given production-like statistics first: 300 users with 100 tasks each (a user
+owns 0.3% of the rows, as one user of many does in production; about 40% done,
+half with a due date), committed and ANALYZEd by the administrative role. The
+queries are the list view's own querysets (`Task.objects.for_list`), EXPLAINed
+by the application role with the user's RLS context, so the policy's filter is
+in the plan as it is in production.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from tasks.models import Task
+from todo_site.rls import user_context
+
+TODAY = date(2026, 11, 25)
+USERS, TASKS_PER_USER = 300, 100
+
+
+@pytest.fixture(scope="module")
+def planner_user(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        try:
+            with connections["admin"].cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO users (email, password, is_active, is_staff, is_superuser) "
+                    "SELECT 'plan' || g || '@example.com', '!', true, false, false "
+                    "FROM generate_series(1, %s) g",
+                    [USERS],
+                )
+                cursor.execute(
+                    """
+                    INSERT INTO tasks (user_id, title, completed, due_date, priority, created_at)
+                    SELECT u.id, 'Task ' || g, random() < 0.4,
+                        CASE WHEN random() < 0.5
+                            THEN %s::date + (random() * 60 - 20)::int END,
+                        floor(random() * 4)::int,
+                        now() - g * interval '1 hour'
+                    FROM users u, generate_series(1, %s) g
+                    """,
+                    [TODAY, TASKS_PER_USER],
+                )
+                cursor.execute("ANALYZE users")
+                cursor.execute("ANALYZE tasks")
+            yield User.objects.using("admin").order_by("email").first()
+        finally:
+            connections.close_all()
+            with connections["admin"].cursor() as cursor:
+                cursor.execute("TRUNCATE users CASCADE")
+
+
+def _plan(user, queryset) -> str:
+    with user_context(user.pk):
+        return queryset.explain()
+
+
+# (status, sort) -> the index the plan must read (a prefix where several serve;
+# with 100 rows a user, the v1.0 tabs are a bitmap scan of one of them and a sort).
+VIEWS = {
+    ("all", "newest"): "idx_tasks_user_",
+    ("active", "newest"): "idx_tasks_user_",
+    ("completed", "newest"): "idx_tasks_user_completed",
+    ("today", "newest"): "idx_tasks_user_due_open",
+    ("upcoming", "newest"): "idx_tasks_user_due_open",
+    ("upcoming", "due"): "idx_tasks_user_due_open",
+    ("active", "due"): "idx_tasks_user_due_open",
+    ("all", "priority"): "idx_tasks_user_priority",
+    ("all", "title"): "idx_tasks_user_",
+    ("all", "oldest"): "idx_tasks_user_",
+}
+
+
+@pytest.mark.parametrize(("status", "sort"), list(VIEWS), ids=[f"{s}-{o}" for s, o in VIEWS])
+def test_each_view_reads_its_index(planner_user, django_db_blocker, status, sort):
+    with django_db_blocker.unblock():
+        tasks = Task.objects.for_owner(planner_user).for_list(status=status, sort=sort, today=TODAY)
+        plan = _plan(planner_user, tasks[:50])
+    assert "Seq Scan" not in plan, plan
+    assert VIEWS[status, sort] in plan, plan
+
+
+def test_the_tab_counts_read_an_index(planner_user, django_db_blocker):
+    connection = connections["default"]
+    with django_db_blocker.unblock(), user_context(planner_user.pk):
+        with CaptureQueriesContext(connection) as queries:
+            Task.objects.for_owner(planner_user).status_counts(today=TODAY)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "idx_tasks_user_" in plan, plan
