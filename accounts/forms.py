@@ -1,21 +1,55 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, normalize_email
+from accounts.models import DEFAULT_TIME_ZONE, User, normalize_email
+from core.user_locale import AVAILABLE_TIME_ZONES
 from todo_site.forms import AccessibleFormMixin
+
+# Region/City names (and UTC), as browsers report them; not the legacy aliases.
+TIME_ZONE_CHOICES = [
+    (name, name.replace("_", " "))
+    for name in sorted(AVAILABLE_TIME_ZONES)
+    if name == "UTC"
+    or (
+        "/" in name
+        and name.split("/")[0]
+        in {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific"}
+    )
+]  # fmt: skip
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A time zone from the list; the browser preselects its own (static/js/timezone.js)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("help_text", _("Dates, “today” and “overdue” follow this time zone."))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("Choose a time zone from the list.")}
+        )
+        super().__init__(choices=TIME_ZONE_CHOICES, **kwargs)
+
+
+def language_choices():
+    return [("", _("Same as my browser")), *settings.LANGUAGES]
 
 
 class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
     error_messages = {
         **auth_forms.BaseUserCreationForm.error_messages,
-        "email_taken": "An account with this e-mail address already exists. Sign in instead?",
+        "email_taken": _("An account with this e-mail address already exists. Sign in instead?"),
     }
+    # Without JavaScript the list starts at UTC; with it, at the browser's zone.
+    time_zone = TimeZoneField(initial=DEFAULT_TIME_ZONE, required=False)
 
     class Meta:
         model = User
-        fields = ["email", "name"]
-        labels = {"email": "Email", "name": "Name"}
+        fields = ["email", "name", "time_zone"]
+        labels = {"email": _("Email"), "name": _("Name")}
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -29,6 +63,14 @@ class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
 
     def clean_name(self):
         return (self.cleaned_data.get("name") or "").strip() or None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/timezone.js selects the browser's own zone.
+        self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or DEFAULT_TIME_ZONE
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
@@ -49,18 +91,26 @@ class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
 
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
     image = forms.URLField(
-        label="Picture URL",
+        label=_("Picture URL"),
         required=False,
         max_length=2000,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="An http or https address of a picture; leave empty for none.",
-        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+        help_text=_("An http or https address of a picture; leave empty for none."),
+        error_messages={"invalid": _("Enter a web address starting with http:// or https://.")},
+    )
+    time_zone = TimeZoneField()
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
     class Meta:
         model = User
-        fields = ["name", "image"]
+        fields = ["name", "image", "time_zone", "language"]
+        labels = {"name": _("Name")}
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_name(self):
@@ -72,7 +122,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
 
 class DeleteAccountForm(AccessibleFormMixin, forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -84,5 +134,5 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+            raise forms.ValidationError(_("That is not your password."), code="password_incorrect")
         return password

@@ -56,10 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(), editable=False
     )
-    email = models.EmailField("email", max_length=255)
+    email = models.EmailField(_("email"), max_length=255)
     email_verified = models.BooleanField(default=False, db_default=False)
     name = models.CharField(max_length=255, null=True, blank=True)
-    image = models.TextField("picture URL", null=True, blank=True)
+    image = models.TextField(_("picture URL"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())

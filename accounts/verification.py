@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts import throttle
 
@@ -51,7 +52,7 @@ def send_verification_email(request, user) -> str:
     context = {"user": user, "link": link, "hours": int(MAX_AGE.total_seconds() // 3600)}
     try:
         send_mail(
-            subject="Confirm your e-mail address for todo",
+            subject=gettext("Confirm your e-mail address for todo"),
             message=render_to_string("accounts/verification_email.txt", context),
             from_email=None,
             recipient_list=[user.email],

@@ -7,6 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -27,15 +30,15 @@ from core.user_locale import user_time_zone
 from todo_site.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
-    "sent": "We sent a verification link to {email}.",
-    "too_soon": "A verification e-mail was sent less than a minute ago; please wait a moment.",
-    "failed": "We could not send the verification e-mail just now. Please try again later.",
+    "sent": _("We sent a verification link to %(email)s."),
+    "too_soon": _("A verification e-mail was sent less than a minute ago; please wait a moment."),
+    "failed": _("We could not send the verification e-mail just now. Please try again later."),
 }
 
 
 def _announce_verification(request, status: str, email: str) -> None:
     level = messages.SUCCESS if status == "sent" else messages.WARNING
-    messages.add_message(request, level, VERIFICATION_MESSAGES[status].format(email=email))
+    messages.add_message(request, level, VERIFICATION_MESSAGES[status] % {"email": email})
 
 
 def _client_ip(request) -> str:
@@ -51,7 +54,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        messages.success(request, gettext("Welcome! Your account is ready."))
         _announce_verification(
             request, verification.send_verification_email(request, user), user.email
         )
@@ -82,7 +85,7 @@ def verify(request, token):
             {"reason": "invalid", "page": "auth"},
             status=400,
         )
-    messages.success(request, "Thank you: your e-mail address is verified.")
+    messages.success(request, gettext("Thank you: your e-mail address is verified."))
     return redirect("tasks:list" if request.user.is_authenticated else "login")
 
 
@@ -90,7 +93,7 @@ def verify(request, token):
 @login_required
 def verify_resend(request):
     if request.user.email_verified:
-        messages.info(request, "Your e-mail address is already verified.")
+        messages.info(request, gettext("Your e-mail address is already verified."))
     else:
         status = verification.send_verification_email(request, request.user)
         _announce_verification(request, status, request.user.email)
@@ -111,8 +114,10 @@ class LoginView(auth_views.LoginView):
             form.errors.clear()
             form.add_error(
                 None,
-                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                "or reset your password.",
+                gettext(
+                    "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
+                    "or reset your password."
+                ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
@@ -150,8 +155,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Profile saved.")
+        user = form.save()
+        # Confirm in the language just chosen.
+        translation.activate(user.language or translation.get_language_from_request(request))
+        messages.success(request, gettext("Profile saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "page": "auth"})
 
@@ -164,7 +171,7 @@ def delete_account(request):
         # The database cascade (fk_tasks_user_id) removes every task with the user.
         request.user.delete()
         logout(request)
-        messages.success(request, "Your account and all of its tasks have been deleted.")
+        messages.success(request, gettext("Your account and all of its tasks have been deleted."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
 
@@ -203,7 +210,7 @@ def export(request):
     fmt = request.GET.get("format", "json")
     if fmt not in EXPORT_FORMATS:
         return HttpResponse(
-            "Unknown export format: use ?format=json or ?format=csv.",
+            gettext("Unknown export format: use ?format=json or ?format=csv."),
             status=400,
             content_type="text/plain; charset=utf-8",
         )

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,9 +125,10 @@ def _day_label(day, today) -> str:
         return gettext("Today")
     if day == today + timedelta(days=1):
         return gettext("Tomorrow")
+    # Translatable formats: French abbreviates months as "nov.", not "Nov".
     if day.year == today.year:
-        return formats.date_format(day, "D j M")
-    return formats.date_format(day, "D j M Y")
+        return formats.date_format(day, pgettext("short date format", "D j M"))
+    return formats.date_format(day, pgettext("short date format with year", "D j M Y"))
 
 
 def _upcoming_groups(tasks: list[Task], today) -> list[dict]:
