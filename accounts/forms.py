@@ -99,7 +99,8 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         help_text=_("An http or https address of a picture; leave empty for none."),
         error_messages={"invalid": _("Enter a web address starting with http:// or https://.")},
     )
-    time_zone = TimeZoneField()
+    # Optional in the POST: a form without it (an older page) keeps the saved zone.
+    time_zone = TimeZoneField(required=False)
     language = forms.ChoiceField(
         label=_("Language"),
         choices=language_choices,
@@ -118,6 +119,9 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone
 
 
 class DeleteAccountForm(AccessibleFormMixin, forms.Form):

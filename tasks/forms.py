@@ -68,7 +68,8 @@ class TaskForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["autocomplete"] = "off"
+        # The New and Edit pages start in the title (an error elsewhere takes focus instead).
+        self.fields["title"].widget.attrs.update({"autocomplete": "off", "autofocus": True})
         if "due_date" in self.fields:
             # YYYY-MM-DD only: a localized format would read 01/12 differently per language.
             self.fields["due_date"].input_formats = ["%Y-%m-%d"]
@@ -92,18 +93,16 @@ class QuickAddForm(TaskForm):
     priority read, and `understood` the QuickAdd itself.
     """
 
-    # Tells the create view that the title is to be read for a date and a priority.
-    MARKER = "quick_add"
-
     class Meta(TaskForm.Meta):
         fields = ["title"]
         labels = {"title": _("New task")}
 
-    def __init__(self, *args, today, language, **kwargs):
+    def __init__(self, *args, today, language, focus: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.today, self.language = today, language
         self.understood = None
-        self.fields["title"].widget.attrs.update(
+        attrs = self.fields["title"].widget.attrs
+        attrs.update(
             {
                 "placeholder": _("What needs doing? Try “Call Anna fri !2”"),
                 "class": "quick-add-input",
@@ -111,6 +110,9 @@ class QuickAddForm(TaskForm):
                 "aria-describedby": "quick-add-preview",
             }
         )
+        # Focused only right after an add or an error here, not on every visit to the list.
+        if not focus:
+            attrs.pop("autofocus", None)
 
     def clean_title(self):
         self.understood = quickadd.parse(
@@ -124,3 +126,10 @@ class QuickAddForm(TaskForm):
             cleaned["due_date"] = self.understood.due_date
             cleaned["priority"] = self.understood.priority
         return cleaned
+
+
+class TaskRenameForm(TaskForm):
+    """The title alone: the list's inline edit."""
+
+    class Meta(TaskForm.Meta):
+        fields = ["title"]

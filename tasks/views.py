@@ -18,14 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import clock
 from tasks import quickadd, services
 from tasks.archive import archived_task_restore
-from tasks.forms import QuickAddForm, TaskForm, TaskUpdateForm
+from tasks.forms import QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
 from tasks.models import (
     PRIORITY_CHOICES,
     STATUS_ACTIVE,
@@ -38,6 +38,7 @@ from tasks.models import (
     Task,
 )
 from tasks.sorting import SORTS
+from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
@@ -153,20 +154,113 @@ def _due_labels(tasks: list[Task], today) -> None:
         task.is_overdue = bool(task.due_date and task.due_date < today and not task.completed)
 
 
+def _shown_counts(counts: dict[str, int], status: str) -> dict[str, int]:
+    """Counts of the tab's tasks by status, derived from `counts` of its whole search."""
+    if status == STATUS_ALL:
+        return counts
+    n = counts[status]
+    # Today and Upcoming hold open tasks only.
+    return {
+        STATUS_ALL: n,
+        STATUS_ACTIVE: 0 if status == STATUS_COMPLETED else n,
+        STATUS_COMPLETED: n if status == STATUS_COMPLETED else 0,
+    }
+
+
+def _shown(request, state: dict[str, str]):
+    """The tasks the list shows for `state`: its tab and search, every page."""
+    tasks = Task.objects.for_owner(request.user)
+    return tasks.with_status(state.get("status", STATUS_ALL)).search(state.get("q", ""))
+
+
+def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
+    """Labels of the bulk buttons that would change something among the shown tasks."""
+    actions = {}
+    active, completed = shown[STATUS_ACTIVE], shown[STATUS_COMPLETED]
+    if active:
+        actions["complete"] = ngettext(
+            "Mark %(count)d shown task as done", "Mark %(count)d shown tasks as done", active
+        ) % {"count": active}
+    elif completed:
+        actions["complete"] = ngettext(
+            "Reopen %(count)d shown task", "Reopen %(count)d shown tasks", completed
+        ) % {"count": completed}
+    if completed:
+        actions["clear"] = ngettext(
+            "Clear %(count)d shown completed task",
+            "Clear %(count)d shown completed tasks",
+            completed,
+        ) % {"count": completed}
+    return actions
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def task_list(request):
+    """The list; a POST is the quick-add form (an empty title stays here with its message)."""
     state = _list_state(request.GET)
+    form = _quick_add_form(request.POST or None, focus=request.method == "POST")
+    if request.method == "POST":
+        if "details" in request.POST:
+            # "Add with details": the full form, with what was typed so far.
+            title = request.POST.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]
+            state.pop("page", None)
+            return redirect(_with_state(reverse("tasks:create"), {**state, "title": title}))
+        if form.is_valid():
+            return _quick_added(request, state, form)
+    return _render_list(request, state, form)
+
+
+def _quick_add_form(data=None, *, focus: bool = False) -> QuickAddForm:
+    """The quick-add form, reading dates in the user's time zone and language."""
+    return QuickAddForm(data, today=clock.today(), language=get_language(), focus=focus)
+
+
+def _quick_added(request, state, form):
+    task = services.task_create(owner=request.user, **form.cleaned_data)
+    state.pop("page", None)
+    shown = _shown(request, state).filter(pk=task.pk).exists()
+    understood = form.understood
+    if understood and understood.found_anything:
+        # Without JavaScript there was no preview: say what was read, and where to fix it.
+        text = gettext("Task added: “%(title)s”, %(understood)s.") % {
+            "title": task.title,
+            "understood": _understood_summary(understood, clock.today()),
+        }
+        link_url, link_text = _with_state(reverse("tasks:update", args=[task.pk]), state), _("Edit")
+    else:
+        text, link_url, link_text = gettext("Task added."), None, None
+    if not shown:
+        # Added on the Completed tab, during a search or outside Today: say where it went.
+        if link_url:
+            text = f"{text} {gettext('It is not shown here.')}"
+        else:
+            text = gettext("Task added to Active tasks; it is not shown here.")
+        link_url, link_text = reverse("tasks:detail", args=[task.pk]), _("Show it")
+    if link_url:
+        messages.success(
+            request,
+            format_html('{} <a href="{}">{}</a>', text, link_url, link_text),
+            extra_tags="added",
+        )
+    else:
+        messages.success(request, text, extra_tags="added")
+    return redirect(_list_url(state))
+
+
+def _render_list(request, state, form):
     status = state.get("status", STATUS_ALL)
     sort = state.get("sort", request.user.task_sort)
     q = state.get("q", "")
     today = clock.today()
     tasks = Task.objects.for_owner(request.user)
     counts = tasks.status_counts(today=today)
+    # With a search, one more aggregate gives the search's counts (and the pages' total).
+    search_counts = tasks.search(q).status_counts(today=today) if q else counts
+    shown_counts = _shown_counts(search_counts, status)
     shown = tasks.for_list(status=status, sort=sort, today=today).search(q)
     paginator = Paginator(shown, PAGE_SIZE)
-    if not q:
-        # The tab's total is already in the counts: no second COUNT for the pages.
-        paginator.count = counts[status]
+    paginator.count = shown_counts[STATUS_ALL]
     page_obj = paginator.get_page(state.get("page"))
     # An out-of-range page shows the last one; its links carry the page shown.
     state.pop("page", None)
@@ -188,6 +282,9 @@ def task_list(request):
         }
         for tab, label in TABS
     ]
+    if not form.is_bound and any(m.extra_tags == "added" for m in messages.get_messages(request)):
+        # Right after an add (without JavaScript), the field is ready for the next one.
+        form = _quick_add_form(focus=True)
     shown_tasks = list(page_obj.object_list)
     _due_labels(shown_tasks, today)
     ctx = _context(
@@ -201,7 +298,8 @@ def task_list(request):
         page_obj=page_obj,
         tasks=shown_tasks,
         groups=_upcoming_groups(shown_tasks, today) if status == STATUS_UPCOMING else None,
-        form=QuickAddForm(today=today, language=get_language()),
+        form=form,
+        bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
         next_url=next_url,
         clear_search_url=_list_url({k: v for k, v in without_page.items() if k != "q"}),
@@ -256,34 +354,12 @@ def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
     state = _list_state(request.POST if request.method == "POST" else request.GET)
     state.pop("page", None)
-    today = clock.today()
-    if request.POST.get(QuickAddForm.MARKER):
-        form = QuickAddForm(request.POST, today=today, language=get_language())
-    else:
-        form = TaskForm(request.POST or None)
+    initial = {"title": request.GET.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]}
+    form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        task = services.task_create(owner=request.user, **form.cleaned_data)
-        understood = getattr(form, "understood", None)
-        if understood and understood.found_anything:
-            # Without JavaScript there was no preview: say what was read, and where to fix it.
-            edit_url = _with_state(reverse("tasks:update", args=[task.pk]), state)
-            messages.success(
-                request,
-                format_html(
-                    '{} <a href="{}">{}</a>',
-                    gettext("Task added: “%(title)s”, %(understood)s.")
-                    % {"title": task.title, "understood": _understood_summary(understood, today)},
-                    edit_url,
-                    gettext("Edit"),
-                ),
-            )
-        else:
-            messages.success(request, gettext("Task added."))
+        services.task_create(owner=request.user, **form.cleaned_data)
+        messages.success(request, gettext("Task added."))
         return redirect(_list_url(state))
-    if isinstance(form, QuickAddForm):
-        # An invalid quick add (an empty title) is shown on the full form.
-        form = TaskForm(request.POST)
-        form.is_valid()
     return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
 
 
@@ -321,13 +397,30 @@ def task_toggle(request, pk):
 
 
 @login_required
+@require_POST
+def task_rename(request, pk):
+    """The list's inline title edit (JavaScript only); errors come back as a message."""
+    task = _get_task(request, pk, for_update=True)
+    form = TaskRenameForm(request.POST, instance=task)
+    if form.is_valid():
+        services.task_rename(task=task, title=form.cleaned_data["title"])
+        messages.success(request, gettext("Title saved."))
+    else:
+        messages.error(request, " ".join(form.errors["title"]))
+    return redirect(_list_url(_list_state(request.POST)))
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def task_delete(request, pk):
+    """GET asks to confirm; POST moves the task to the trash, with Undo in the message."""
     if request.method == "POST":
         if not services.task_delete(owner=request.user, task_id=pk):
             raise Http404
-        messages.success(request, gettext("Task deleted."))
-        return redirect(_list_url(_list_state(request.POST)))
+        state = _list_state(request.POST)
+        undo = undo_offer(request, action="delete", ids=[pk], state=state)
+        messages.success(request, gettext("Task deleted."), extra_tags=undo)
+        return redirect(_list_url(state))
     task = _get_task(request, pk)
     state = _list_state(request.GET)
     return render(request, "tasks/task_confirm_delete.html", _context(state, task=task))
@@ -336,50 +429,90 @@ def task_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_clear_completed(request):
+    """Archive the completed tasks among those shown (tab and search), with Undo."""
     if request.method == "POST":
-        deleted = services.task_clear_completed(owner=request.user)
-        if deleted:
-            messages.success(
-                request,
-                ngettext(
-                    "Deleted %(count)d completed task.",
-                    "Deleted %(count)d completed tasks.",
-                    deleted,
-                )
-                % {"count": deleted},
-            )
+        state = _list_state(request.POST)
+        archived = services.task_clear_completed(owner=request.user, tasks=_shown(request, state))
+        if archived:
+            undo = undo_offer(request, action="archive", ids=archived, state=state)
+            n = len(archived)
+            text = ngettext(
+                "Archived %(count)d completed task.", "Archived %(count)d completed tasks.", n
+            ) % {"count": n}
+            messages.success(request, text, extra_tags=undo)
         else:
             messages.info(request, gettext("There were no completed tasks to clear."))
-        return redirect(_list_url(_list_state(request.POST)))
-    count = Task.objects.for_owner(request.user).with_status(STATUS_COMPLETED).count()
+        return redirect(_list_url(state))
     state = _list_state(request.GET)
+    count = _shown(request, state).filter(completed=True).count()
     return render(request, "tasks/task_confirm_clear.html", _context(state, count=count))
 
 
 @login_required
 @require_POST
 def task_complete_all(request):
-    completed, changed = services.task_complete_all(owner=request.user)
-    if not changed:
+    """Mark the shown tasks (tab and search, every page) done, or all open again; with Undo."""
+    state = _list_state(request.POST)
+    completed, ids = services.task_complete_all(owner=request.user, tasks=_shown(request, state))
+    if not ids:
         messages.info(request, gettext("There are no tasks to change."))
-    elif completed:
-        messages.success(
-            request,
-            ngettext("Marked %(count)d task as done.", "Marked %(count)d tasks as done.", changed)
-            % {"count": changed},
-        )
     else:
+        action = "complete" if completed else "reopen"
+        n = len(ids)
+        if completed:
+            text = ngettext(
+                "Marked %(count)d task as done.", "Marked %(count)d tasks as done.", n
+            ) % {"count": n}
+        else:
+            text = ngettext("Reopened %(count)d task.", "Reopened %(count)d tasks.", n) % {
+                "count": n
+            }
         messages.success(
-            request,
-            ngettext("Reopened %(count)d task.", "Reopened %(count)d tasks.", changed)
-            % {"count": changed},
+            request, text, extra_tags=undo_offer(request, action=action, ids=ids, state=state)
         )
-    return redirect(_list_url(_list_state(request.POST)))
+    return redirect(_list_url(state))
+
+
+UNDONE = {
+    "delete": ngettext_lazy("Restored %(count)d task.", "Restored %(count)d tasks.", "count"),
+    "archive": ngettext_lazy(
+        "Restored %(count)d task from the archive.",
+        "Restored %(count)d tasks from the archive.",
+        "count",
+    ),
+    "complete": ngettext_lazy(
+        "Undone: %(count)d task open again.", "Undone: %(count)d tasks open again.", "count"
+    ),
+    "reopen": ngettext_lazy(
+        "Undone: %(count)d task done again.", "Undone: %(count)d tasks done again.", "count"
+    ),
+}
+
+
+@login_required
+@require_POST
+def task_undo(request):
+    """Reverse a delete or bulk change offered in a message (tasks/undo.py)."""
+    record = undo_take(request, request.POST.get("token", ""))
+    if record is None:
+        messages.info(request, gettext("That can no longer be undone."))
+        return redirect(_list_url(_list_state(request.POST)))
+    action, ids = record["action"], record["ids"]
+    if action == "delete":
+        changed = services.task_restore_trashed(owner=request.user, ids=ids)
+    elif action == "archive":
+        changed = services.task_restore_archived(owner=request.user, ids=ids)
+    else:
+        changed = services.task_set_completed(
+            owner=request.user, ids=ids, completed=action == "reopen"
+        )
+    messages.success(request, UNDONE[action] % {"count": changed})
+    return redirect(_list_url(_list_state(record["state"])))
 
 
 @login_required
 def task_archive(request):
-    """The user's archived tasks (moved there by `archive_tasks`), read-only, newest first."""
+    """The user's archived tasks, read-only, newest first; each can be restored or deleted."""
     archived = ArchivedTask.objects.for_owner(request.user).order_by("-created_at", "-id")
     page_obj = Paginator(archived, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -397,3 +530,16 @@ def task_restore(request, pk):
         raise Http404
     messages.success(request, gettext("Task restored to your list."))
     return redirect("tasks:archive")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archived_task_delete(request, pk):
+    """GET asks to confirm; POST deletes an archived task for good (no Undo)."""
+    if request.method == "POST":
+        if not services.archived_task_delete(owner=request.user, task_id=pk):
+            raise Http404
+        messages.success(request, gettext("Archived task deleted for good."))
+        return redirect("tasks:archive")
+    task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
+    return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))

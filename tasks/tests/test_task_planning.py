@@ -166,12 +166,26 @@ def test_sorting_is_post_only(alice_client):
     assert alice_client.get(SORT, {"sort": "title"}).status_code == 405
 
 
+def test_quick_add_outside_today_says_where_the_task_went(alice_client, alice, frozen, as_user):
+    frozen(NOON_WEDNESDAY)
+
+    response = alice_client.post(LIST + "?status=today", {"title": "Later thing fri"})
+
+    with as_user(alice):
+        task = Task.objects.get()
+    assert messages_of(response) == [
+        "Task added: “Later thing”, due Fri 27 Nov. It is not shown here. "
+        f'<a href="/tasks/{task.pk}/">Show it</a>'
+    ]
+
+
 def test_quick_add_reads_date_and_priority_and_says_so_with_an_edit_link(
     alice_client, alice, frozen, as_user
 ):
+    """Without JavaScript there is no live preview: the message says what was read."""
     frozen(NOON_WEDNESDAY)
 
-    response = alice_client.post(CREATE, {"title": "Call Anna fri !2", "quick_add": "1"})
+    response = alice_client.post(LIST, {"title": "Call Anna fri !2"})
 
     with as_user(alice):
         task = Task.objects.get()
@@ -185,7 +199,7 @@ def test_quick_add_reads_date_and_priority_and_says_so_with_an_edit_link(
 def test_quick_add_escapes_the_title_in_its_message(alice_client, frozen):
     frozen(NOON_WEDNESDAY)
 
-    response = alice_client.post(CREATE, {"title": "<b>x</b> tomorrow", "quick_add": "1"})
+    response = alice_client.post(LIST, {"title": "<b>x</b> tomorrow"})
 
     assert "&lt;b&gt;x&lt;/b&gt;" in messages_of(response)[0]
 
@@ -196,7 +210,7 @@ def test_quick_add_understands_french_for_a_french_user(alice_client, alice, fro
     with as_user(alice):
         alice.save(update_fields=["language"])
 
-    alice_client.post(CREATE, {"title": "Appeler Anna vendredi", "quick_add": "1"})
+    alice_client.post(LIST, {"title": "Appeler Anna vendredi"})
 
     with as_user(alice):
         assert Task.objects.values_list("title", "due_date").get() == (
@@ -216,8 +230,15 @@ def test_the_full_form_keeps_the_title_literal(alice_client, alice, as_user):
         )
 
 
+def test_a_quick_add_of_only_a_date_keeps_it_as_the_title(alice_client, alice, as_user):
+    alice_client.post(LIST, {"title": "tomorrow"})
+
+    with as_user(alice):
+        assert Task.objects.values_list("title", "due_date").get() == ("tomorrow", None)
+
+
 def test_an_empty_quick_add_shows_the_form_with_an_error(alice_client, alice, as_user):
-    response = alice_client.post(CREATE, {"title": "   ", "quick_add": "1"})
+    response = alice_client.post(LIST, {"title": "   "})
 
     assert response.status_code == 200
     assert response.context["form"].has_error("title", code="required")

@@ -64,13 +64,17 @@ def test_tasks_columns_match_the_spec(db):
     assert {name: columns[name] for name in set(columns) - set(spec)} == V1_1_TASK_COLUMNS
 
 
-def test_tasks_archive_has_the_same_columns_as_tasks(db):
+def test_tasks_archive_and_trash_have_the_same_columns_as_tasks(db):
     archive = _columns("tasks_archive")
     tasks = _columns("tasks")
     # Values are copied as they were: no generated id, completed by default.
     assert set(archive) == set(tasks)
     for name in V1_1_TASK_COLUMNS:
         assert archive[name] == tasks[name]
+    trash = _columns("tasks_trash")
+    assert set(trash) == set(tasks) | {"deleted_at"}
+    for name in V1_1_TASK_COLUMNS:
+        assert trash[name] == tasks[name]
 
 
 def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
@@ -130,6 +134,7 @@ def test_the_v1_1_check_constraints_are_named_in_the_spec_style(db):
     priority = ("c", "CHECK (((priority >= 0) AND (priority <= 3)))")
     assert _constraints("tasks")["chk_tasks_priority_range"] == priority
     assert _constraints("tasks_archive")["chk_tasks_archive_priority_range"] == priority
+    assert _constraints("tasks_trash")["chk_tasks_trash_priority_range"] == priority
     users = _constraints("users")
     assert users["chk_users_task_sort"][1] == (
         "CHECK (((task_sort)::text = ANY ((ARRAY['newest'::character varying, "

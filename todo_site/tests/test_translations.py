@@ -11,6 +11,7 @@ new page must join. The catalog itself must be complete and compiled.
 
 import gettext
 import re
+import uuid
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -58,6 +59,8 @@ NOT_PAGES = {
     "tasks:sort",
     "tasks:restore",
     "tasks:quick_add_preview",
+    "tasks:undo",
+    "tasks:rename",
 }
 
 
@@ -108,11 +111,11 @@ def world(alice, as_user):
     TaskFactory(user=alice, title="Beta task", completed=True)
     TaskFactory(user=alice, title="Gamma task", due_date=date(2099, 1, 2), priority=1)
     with as_user(alice):
-        ArchivedTask.objects.create(id=__import__("uuid").uuid4(), user=alice, title="Old task")
-    return {"task": open_task}
+        archived = ArchivedTask.objects.create(id=uuid.uuid4(), user=alice, title="Old task")
+    return {"task": open_task, "archived": archived}
 
 
-def _signed_in_pages(task):
+def _signed_in_pages(task, archived):
     tasks = [
         ("tasks:list", {}),
         ("tasks:list", {"status": "active"}),
@@ -127,6 +130,7 @@ def _signed_in_pages(task):
         ("tasks:delete", {}, [task.pk]),
         ("tasks:clear_completed", {}),
         ("tasks:archive", {}),
+        ("tasks:archive_delete", {}, [archived.pk]),
         ("accounts:profile", {}),
         ("accounts:delete", {}),
         ("password_change", {}),
@@ -175,7 +179,7 @@ DATA = {
 def test_every_signed_in_page_is_french(client, alice, world):
     client.force_login(alice)
     found = {}
-    for name, params, args in _signed_in_pages(world["task"]):
+    for name, params, args in _signed_in_pages(world["task"], world["archived"]):
         english, french = _pair(client, reverse(name, args=args), params)
         if left := _untranslated(english, french, DATA):
             found[name, tuple(params.items())] = left
@@ -211,8 +215,8 @@ def test_form_errors_and_messages_are_french(client, alice, world):
     assert _untranslated(_texts(english), _texts(french), DATA) == set()
 
     response = client.post(
-        reverse("tasks:create"),
-        {"title": "Appeler Anna demain !2", "quick_add": "1"},
+        reverse("tasks:list"),
+        {"title": "Appeler Anna demain !2"},
         HTTP_ACCEPT_LANGUAGE="fr",
         follow=True,
     )
@@ -254,7 +258,7 @@ def _url_names(patterns, namespace=""):
 
 
 def test_every_page_of_the_site_is_in_this_test(world):
-    covered = {name for name, *_ in _signed_in_pages(world["task"])} | {
+    covered = {name for name, *_ in _signed_in_pages(world["task"], world["archived"])} | {
         name for name, _ in ANONYMOUS_PAGES
     }
     covered |= {"accounts:verify", "password_reset_confirm"}

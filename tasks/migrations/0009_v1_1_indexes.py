@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("tasks", "0006_v1_1_due_date_and_priority")]
+    dependencies = [("tasks", "0008_v1_1_due_date_and_priority")]
 
     operations = [
         AddIndexConcurrently(
