@@ -3,7 +3,7 @@
 Before changing anything it reads the backup's origin (when and by which
 pg_dump from which server version, and its schema version: the last migration
 of each app recorded in the backup's django_migrations) and says what it will
-replace (the database's users, tasks and archived tasks). A database holding
+replace (the database's users, tasks, archived and deleted tasks). A database holding
 users or tasks is replaced only when the operator types its name, or with
 `--no-input`; otherwise nothing changes. A backup made by a newer release of
 todo_site (migrations this code does not know) is refused: deploy that release
@@ -27,7 +27,7 @@ from todo_site.operators import require_admin_alias, run_pg_tool
 
 # More rows than this are reported as "more than": counting 100M rows exactly takes a while.
 COUNT_CAP = 1_000_000
-CONTENT_TABLES = ("users", "tasks", "tasks_archive")
+CONTENT_TABLES = ("users", "tasks", "tasks_archive", "tasks_trash")
 
 
 @dataclass
@@ -119,8 +119,8 @@ class Command(BaseCommand):
         self._check_schema(backup, alias)
 
         self.stdout.write(f"backup: {backup.describe()}")
-        if any(counts.get(table) for table in ("users", "tasks")):
-            held = ", ".join(f"{n} {table}" for table, n in counts.items() if n is not None)
+        if any(counts.get(table, "0") != "0" for table in ("users", "tasks")):
+            held = ", ".join(f"{n} {table}" for table, n in counts.items())
             self.stdout.write(
                 f"database {database!r} holds {held}: all of it will be replaced by the backup"
             )
@@ -147,14 +147,13 @@ class Command(BaseCommand):
         now = ", ".join(f"{n} {table}" for table, n in self._contents(alias).items())
         self.stdout.write(self.style.SUCCESS(f"restored {source}: the database now holds {now}"))
 
-    def _contents(self, alias) -> dict[str, str | None]:
-        """Rows per content table ("more than 1,000,000" past the cap); None when missing."""
+    def _contents(self, alias) -> dict[str, str]:
+        """Rows per content table, as text ("more than 1,000,000" past the cap); no missing ones."""
         counts = {}
         with connections[alias].cursor() as cursor:
             for table in CONTENT_TABLES:
                 cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
                 if not cursor.fetchone()[0]:
-                    counts[table] = None
                     continue
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT FROM {table} LIMIT %s) AS capped",  # noqa: S608
@@ -162,7 +161,7 @@ class Command(BaseCommand):
                 )
                 n = cursor.fetchone()[0]
                 counts[table] = f"more than {COUNT_CAP:,}" if n > COUNT_CAP else f"{n:,}"
-        return {t: (None if n is None or n == "0" else n) for t, n in counts.items()}
+        return counts
 
     def _check_schema(self, backup: Backup, alias: str) -> None:
         """Refuse a backup of a newer release; say which migrations it is at."""
