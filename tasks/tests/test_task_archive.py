@@ -113,7 +113,7 @@ def test_the_query_count_does_not_grow_with_the_archive(alice_client, alice, arc
 def test_archiving_and_restoring_keep_due_date_and_priority(alice_client, alice, as_user):
     from datetime import date
 
-    from tasks.archive import archive_completed
+    from tasks.archive import archive_batches, archive_cutoff
 
     with as_user(alice), connection.cursor() as cursor:
         # Plain SQL: the trigger would move updated_at on an UPDATE.
@@ -126,7 +126,8 @@ def test_archiving_and_restoring_keep_due_date_and_priority(alice_client, alice,
 
     # The command uses the administrative alias; alice's context moves the same row here.
     with as_user(alice):
-        assert archive_completed(days=90, using="default") == 1
+        cutoff = archive_cutoff(days=90, using="default")
+        assert list(archive_batches(cutoff=cutoff, batch_size=10, using="default")) == [1]
         archived = ArchivedTask.objects.get(pk=task_id)
     assert (archived.due_date, archived.priority) == (date(2026, 1, 2), 3)
 
