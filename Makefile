@@ -13,7 +13,12 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test lint bench localdb-start localdb-stop system-packages clean
+# The French catalog: extract marked strings into locale/fr/.../django.po, then compile
+# the .mo (both committed). Needs Debian's gettext (apt-get install gettext).
+MESSAGES_ARGS := -l fr --no-location --no-obsolete --ignore=.venv --ignore=staticfiles \
+	--ignore=.localdb --ignore=bench --ignore='*/tests/*'
+
+.PHONY: messages run test lint bench localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +94,10 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
 	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench -s -q -p no:cacheprovider
+
+messages: $(VENV)/.dev
+	$(TEST_ENV) $(PY) manage.py makemessages $(MESSAGES_ARGS)
+	$(TEST_ENV) $(PY) manage.py compilemessages -l fr --ignore=.venv
 
 localdb-start: $(VENV)/.runtime
 	$(RUN_ENV) $(PY) manage.py localdb start

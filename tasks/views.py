@@ -338,12 +338,18 @@ def task_quick_add_preview(request):
     today = clock.today()
     typed = request.GET.get("title", "").replace("\x00", "")[:1000]
     result = quickadd.parse(typed, today=today, language=get_language())
+    summary = _understood_summary(result, today)
     return JsonResponse(
         {
             "title": result.title,
             "due_date": result.due_date.isoformat() if result.due_date else None,
             "priority": result.priority,
-            "summary": _understood_summary(result, today),
+            "summary": summary,
+            # The chip's whole text, empty when nothing was read off the title.
+            "chip": gettext("“%(title)s”: %(summary)s")
+            % {"title": result.title, "summary": summary}
+            if summary
+            else "",
         }
     )
 

@@ -1,9 +1,7 @@
-// Optional improvements to the task list; every page works without this file.
+// Optional keyboard shortcuts for the task list; every page works without this file.
+// "n" focuses the new-task field and "/" the search field, unless the user is typing.
 (function () {
   "use strict";
-
-  // Keyboard shortcuts: "n" focuses the new-task field and "/" the search field,
-  // unless the user is typing.
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     var target = event.target;
@@ -12,38 +10,5 @@
     if (!field) return;
     event.preventDefault();
     field.focus();
-  });
-
-  // The sort menu applies itself; without script its button does.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.form.classList.add("js-autosubmit");
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
-
-  // Quick add: a live chip saying which date and priority the title will get.
-  // The server reads the phrase (the same parser that saves it), in the user's
-  // time zone and language; nothing is saved.
-  var form = document.querySelector("form[data-preview-url]");
-  if (!form) return;
-  var input = form.querySelector("input[name=title]");
-  var output = form.querySelector(".quick-add-preview");
-  var timer = null;
-  var latest = 0;
-  function preview() {
-    var value = input.value;
-    var ticket = ++latest;
-    if (!value.trim()) { output.textContent = ""; return; }
-    var url = form.dataset.previewUrl + "?title=" + encodeURIComponent(value);
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (ticket !== latest || !data) return;
-        output.textContent = data.summary ? "“" + data.title + "”: " + data.summary : "";
-      })
-      .catch(function () { output.textContent = ""; });
-  }
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(preview, 150);
   });
 })();

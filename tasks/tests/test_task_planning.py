@@ -257,6 +257,7 @@ def test_the_preview_says_what_quick_add_would_save(alice_client, frozen, in_zon
         "due_date": "2026-11-26",
         "priority": 3,
         "summary": "due Tomorrow, priority High",
+        "chip": "“Taxes”: due Tomorrow, priority High",
     }
 
 
