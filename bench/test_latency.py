@@ -92,12 +92,12 @@ class Browser:
 def data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command(
-            "generate_data", "--users", "1", "--tasks-per-user", "10000", "--seed", "1", verbosity=0
+            "generate_data",
+            *("--users", "201", "--tasks-per-user", "450", "--heavy-users", "1"),
+            *("--heavy-tasks", "10000", "--seed", "1"),
+            verbosity=0,
         )
-        heavy = User.objects.order_by("created_at").first()
-        call_command(
-            "generate_data", "--users", "200", "--tasks-per-user", "450", "--seed", "2", verbosity=0
-        )
+        heavy = User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
         _admin("ANALYZE")
         yield heavy
         connections.close_all()

@@ -36,11 +36,14 @@ PATTERNS = {
 def heavy_user(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command(
-            "generate_data", "--users", "300", "--tasks-per-user", "300", "--seed", "3", verbosity=0
+            "generate_data",
+            *("--users", "300", "--tasks-per-user", "300", "--heavy-users", "1"),
+            *("--heavy-tasks", "3000", "--seed", "3"),
+            verbosity=0,
         )
         with connections["admin"].cursor() as cursor:
             cursor.execute("ANALYZE")
-        yield User.objects.order_by("created_at").first()
+        yield User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
         connections.close_all()
         with connections["admin"].cursor() as cursor:
             cursor.execute("TRUNCATE users CASCADE")
