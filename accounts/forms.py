@@ -101,3 +101,12 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )
