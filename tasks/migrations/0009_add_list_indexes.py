@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("tasks", "0007_tasks_trash_foreign_key_and_rls"),
+        ("tasks", "0008_task_ids_in_use_function"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
