@@ -1,5 +1,6 @@
 import csv
 import json
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from accounts import throttle, verification
 from accounts.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     DeleteAccountForm,
+    ImportForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -27,6 +29,7 @@ from accounts.forms import (
 from accounts.models import User
 from core import clock
 from core.user_locale import user_time_zone
+from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from todo_site.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
@@ -54,10 +57,10 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, gettext("Welcome! Your account is ready."))
-        _announce_verification(
-            request, verification.send_verification_email(request, user), user.email
-        )
+        status = verification.send_verification_email(request, user)
+        # When the e-mail went out, the verification banner says so: one message, not three.
+        if status != "sent":
+            _announce_verification(request, status, user.email)
         return redirect("tasks:list")
     return render(request, "accounts/signup.html", {"form": form, "page": "auth"})
 
@@ -221,3 +224,71 @@ def export(request):
     filename = f"todo-tasks-{clock.today(tz).isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+IMPORT_SESSION_KEY = "accounts_import"
+PREVIEW_ROWS = 20
+
+
+@login_required
+def import_view(request):
+    """Upload an export: check it and show a preview; a second POST imports it.
+
+    The checked rows wait in the session between the two steps, under a token
+    the confirmation form must send back.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or request.POST.get("token") != pending["token"]:
+            messages.info(request, gettext("Nothing to import: choose the file again."))
+            return redirect("accounts:import")
+        del request.session[IMPORT_SESSION_KEY]
+        counts = import_tasks(owner=request.user, rows=pending["rows"])
+        messages.success(request, _imported_message(counts))
+        return redirect("tasks:list")
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    ctx = {"form": form, "page": "auth"}
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
+        if result.errors:
+            form.add_error(
+                "file", gettext("Nothing was imported: the file has the problems listed below.")
+            )
+            ctx["import_errors"] = result.errors
+        else:
+            token = secrets.token_urlsafe(16)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
+            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
+            ctx["preview"] = {
+                "token": token,
+                "name": upload.name,
+                "rows": result.rows[:PREVIEW_ROWS],
+                "total": len(result.rows),
+                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
+                "locations": {
+                    location: sum(row["location"] == location for row in result.rows)
+                    for location in ("list", "archive", "trash")
+                },
+                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
+            }
+    return render(request, "accounts/import.html", ctx)
+
+
+def _imported_message(counts: dict[str, int]) -> str:
+    total = counts["list"] + counts["archive"] + counts["trash"]
+    text = ngettext(
+        "Imported %(total)d task: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        "Imported %(total)d tasks: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        total,
+    ) % {"total": total, **counts}
+    if counts["new_ids"]:
+        text += " " + ngettext(
+            "%(count)d got a new id because theirs was already in use.",
+            "%(count)d got a new id because theirs was already in use.",
+            counts["new_ids"],
+        ) % {"count": counts["new_ids"]}
+    return text

@@ -9,7 +9,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from tasks.sorting import SORT_DUE, sort_ordering
+from tasks.sorting import LIST_ORDERINGS, SORT_DUE, SORT_NEWEST, sort_ordering
 from todo_site.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
@@ -45,6 +45,17 @@ STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
 STATUS_TODAY, STATUS_UPCOMING = "today", "upcoming"
 STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED, STATUS_TODAY, STATUS_UPCOMING)
 
+# How the task list orders its rows, by `sort` value: LIST_ORDERINGS, declared in
+# tasks/sorting.py. The views order by these, and tasks/tests/test_list_indexes.py
+# checks in PostgreSQL's catalog that an index serves each ordering under every
+# tab's filter: a new sort order fails `make test` until it has its index
+# (docs/schema.md, "List indexes").
+# The columns each tab fixes by equality besides the owner: its index must
+# start with user_id and these, in any order, then the ordering's columns.
+# Today and Upcoming are Active with a range on due_date: the Active indexes
+# with due_date first serve them (tasks/tests/test_planning_plans.py).
+TAB_FILTERS = {STATUS_ALL: (), STATUS_ACTIVE: ("completed",), STATUS_COMPLETED: ("completed",)}
+
 
 class TaskQuerySet(models.QuerySet):
     def for_owner(self, user):
@@ -69,6 +80,10 @@ class TaskQuerySet(models.QuerySet):
             return self.filter(completed=False, due_date__gt=today)
         return self
 
+    def in_list_order(self, sort: str = SORT_NEWEST):
+        """The list's order for `sort` (a key of LIST_ORDERINGS), ties broken by id."""
+        return self.order_by(*LIST_ORDERINGS[sort])
+
     def for_list(self, *, status: str, sort: str, today: date):
         """One tab of the list in the chosen order (tasks/sorting.py).
 
@@ -89,13 +104,16 @@ class TaskQuerySet(models.QuerySet):
 
     def status_counts(self, *, today: date) -> dict[str, int]:
         """The number of tasks in each tab, in one aggregate query (spec pattern 7)."""
-        open_ = Q(completed=False)
+        # Not count(id): the query then reads only (user_id, completed, due_date),
+        # which idx_tasks_user_completed_due holds, so PostgreSQL counts from the
+        # index alone (an index-only scan) instead of visiting the table's rows.
         # Aliases differ from field names: an alias named `completed` would shadow the field.
+        open_ = Q(completed=False)
         totals = self.aggregate(
-            n_all=Count("pk"),
-            n_completed=Count("pk", filter=Q(completed=True)),
-            n_today=Count("pk", filter=open_ & Q(due_date__lte=today)),
-            n_upcoming=Count("pk", filter=open_ & Q(due_date__gt=today)),
+            n_all=Count("*"),
+            n_completed=Count("completed", filter=Q(completed=True)),
+            n_today=Count("completed", filter=open_ & Q(due_date__lte=today)),
+            n_upcoming=Count("completed", filter=open_ & Q(due_date__gt=today)),
         )
         return {
             STATUS_ALL: totals["n_all"],
@@ -158,16 +176,37 @@ class Task(models.Model):
                 fields=["user", "completed", "-created_at"],
                 name="idx_tasks_user_completed_created",
             ),
-            # v1.1: Today (due <= today) and Upcoming (due > today) on open tasks,
-            # their counts, and the due-date sort of open tasks.
-            models.Index(
-                fields=["user", "due_date"],
-                name="idx_tasks_user_due_open",
-                condition=Q(completed=False),
+            # The All tab, newest (or, read backwards, oldest) first, id breaking
+            # ties: the first page and each next page (keyset) read only the rows
+            # shown. Without it the planner walked idx_tasks_created_at through
+            # every user's rows (docs/schema.md has the plans at 10M rows).
+            Index(fields=["user", "-created_at", "-id"], name="idx_tasks_user_created_id"),
+            # The Active and Completed tabs in the same order, ties included.
+            Index(
+                fields=["user", "completed", "-created_at", "-id"],
+                name="idx_tasks_user_completed_created_id",
             ),
-            # v1.1: the priority sort (highest first, then newest).
-            models.Index(
+            # v1.1, one pair per new sort (All; Active and Completed):
+            # the due-date sort. The Active one also serves Today (due_date <= today)
+            # and Upcoming (due_date > today) with their counts, index-only.
+            Index(fields=["user", "due_date", "-created_at", "-id"], name="idx_tasks_user_due"),
+            Index(
+                fields=["user", "completed", "due_date", "-created_at", "-id"],
+                name="idx_tasks_user_completed_due",
+            ),
+            # The priority sort (highest first, then newest).
+            Index(
                 fields=["user", "-priority", "-created_at", "-id"], name="idx_tasks_user_priority"
+            ),
+            Index(
+                fields=["user", "completed", "-priority", "-created_at", "-id"],
+                name="idx_tasks_user_completed_priority",
+            ),
+            # The title sort.
+            Index(fields=["user", "title", "id"], name="idx_tasks_user_title"),
+            Index(
+                fields=["user", "completed", "title", "id"],
+                name="idx_tasks_user_completed_title",
             ),
         ]
 

@@ -1,10 +1,12 @@
-"""The list's sort orders: the one declaration the list, the user's remembered
-choice (users.task_sort) and the index tests read.
+"""The list's sort orders: the one declaration that the list, the user's
+remembered choice (users.task_sort, with its CHECK), the index catalog test
+(tasks/tests/test_list_indexes.py) and `make bench` read.
 
-Each order ends in `id` so it is total: ties never shuffle between pages.
+Each order ends in `id` so it is total: ties never shuffle between pages. An
+ascending due date puts undated tasks last (PostgreSQL's NULLS LAST for ASC,
+which the index matches). Every order has an index under each tab (Task.Meta).
 """
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 SORT_NEWEST, SORT_OLDEST, SORT_DUE, SORT_PRIORITY, SORT_TITLE = (
@@ -16,22 +18,25 @@ SORT_NEWEST, SORT_OLDEST, SORT_DUE, SORT_PRIORITY, SORT_TITLE = (
 )
 DEFAULT_SORT = SORT_NEWEST
 
-# name -> (label, ORDER BY). The indexes serving them are on Task.Meta.
-SORTS = {
-    # idx_tasks_user_completed_created (spec patterns 1-2).
-    SORT_NEWEST: (_("Newest"), ("-created_at", "-id")),
-    # The same index, read backwards.
-    SORT_OLDEST: (_("Oldest"), ("created_at", "id")),
-    # Undated last. idx_tasks_user_due_open on open tasks (Active, Today, Upcoming).
-    SORT_DUE: (_("Due date"), (F("due_date").asc(nulls_last=True), "-created_at", "-id")),
-    # idx_tasks_user_priority.
-    SORT_PRIORITY: (_("Priority"), ("-priority", "-created_at", "-id")),
-    # Sorted in memory after the user_id index: at most 10,000 rows per user (spec target).
-    SORT_TITLE: (_("Title"), ("title", "id")),
+# name -> ORDER BY.
+LIST_ORDERINGS = {
+    SORT_NEWEST: ("-created_at", "-id"),
+    SORT_OLDEST: ("created_at", "id"),
+    SORT_DUE: ("due_date", "-created_at", "-id"),
+    SORT_PRIORITY: ("-priority", "-created_at", "-id"),
+    SORT_TITLE: ("title", "id"),
 }
-SORT_NAMES = tuple(SORTS)
+# name -> what the sort menu says.
+SORT_LABELS = {
+    SORT_NEWEST: _("Newest"),
+    SORT_OLDEST: _("Oldest"),
+    SORT_DUE: _("Due date"),
+    SORT_PRIORITY: _("Priority"),
+    SORT_TITLE: _("Title"),
+}
+SORT_NAMES = tuple(LIST_ORDERINGS)
 
 
 def sort_ordering(name: str) -> tuple:
-    """The ORDER BY of sort `name`; the default for an unknown name."""
-    return SORTS.get(name, SORTS[DEFAULT_SORT])[1]
+    """The ORDER BY of sort `name`; the default's for an unknown name."""
+    return LIST_ORDERINGS.get(name, LIST_ORDERINGS[DEFAULT_SORT])

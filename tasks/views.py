@@ -37,7 +37,7 @@ from tasks.models import (
     ArchivedTask,
     Task,
 )
-from tasks.sorting import SORTS
+from tasks.sorting import SORT_LABELS
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
@@ -67,7 +67,7 @@ def _list_state(data) -> dict[str, str]:
     if status in STATUSES and status != STATUS_ALL:
         state["status"] = status
     sort = data.get("sort", "")
-    if sort in SORTS:
+    if sort in SORT_LABELS:
         state["sort"] = sort
     # PostgreSQL refuses NUL characters in text: drop them rather than fail.
     q = data.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
@@ -291,7 +291,7 @@ def _render_list(request, state, form):
         state,
         status=status,
         sort=sort,
-        sorts=[(name, label) for name, (label, _ordering) in SORTS.items()],
+        sorts=list(SORT_LABELS.items()),
         q=q,
         counts=counts,
         tabs=tabs,

@@ -112,15 +112,26 @@ def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
         "idx_tasks_updated_at": "(updated_at DESC)",
         "idx_tasks_user_completed_created": "(user_id, completed, created_at DESC)",
     }
-    for name, columns in expected.items():
+    # Added by todo_site for the list's orderings (docs/schema.md, "List indexes").
+    added = {
+        "idx_tasks_user_created_id": "(user_id, created_at DESC, id DESC)",
+        "idx_tasks_user_completed_created_id": "(user_id, completed, created_at DESC, id DESC)",
+    }
+    for name, columns in {**expected, **added}.items():
         assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
     # Nothing else but the primary key and v1.1's: every index costs on every write.
-    assert set(indexes) == set(expected) | set(V1_1_TASK_INDEXES) | {"tasks_pkey"}
+    assert set(indexes) == set(expected) | set(added) | set(V1_1_TASK_INDEXES) | {"tasks_pkey"}
 
 
 V1_1_TASK_INDEXES = {
-    "idx_tasks_user_due_open": "(user_id, due_date) WHERE (NOT completed)",
+    "idx_tasks_user_due": "(user_id, due_date, created_at DESC, id DESC)",
+    "idx_tasks_user_completed_due": "(user_id, completed, due_date, created_at DESC, id DESC)",
     "idx_tasks_user_priority": "(user_id, priority DESC, created_at DESC, id DESC)",
+    "idx_tasks_user_completed_priority": (
+        "(user_id, completed, priority DESC, created_at DESC, id DESC)"
+    ),
+    "idx_tasks_user_title": "(user_id, title, id)",
+    "idx_tasks_user_completed_title": "(user_id, completed, title, id)",
 }
 
 

@@ -133,6 +133,7 @@ def _signed_in_pages(task, archived):
         ("tasks:archive_delete", {}, [archived.pk]),
         ("accounts:profile", {}),
         ("accounts:delete", {}),
+        ("accounts:import", {}),
         ("password_change", {}),
         ("password_change_done", {}),
     ]
