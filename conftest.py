@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 
 from accounts.tests.factories import UserFactory
-from todo_site.rls import user_context
+from core.rls import user_context
 
 
 def _use_credentials_of(target: str, source: str) -> tuple[str, str]:

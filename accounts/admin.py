@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from tasks.models import Task
-from todo_site.admin_db import AdminDatabaseMixin
+from ops.admin_alias import AdminDatabaseMixin
 
 
 @admin.register(User)

@@ -3,7 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import URLValidator
 
 from accounts.models import User, normalize_email
-from todo_site.forms import AccessibleFormMixin
+from core.forms import AccessibleFormMixin
 
 
 class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):

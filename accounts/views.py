@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import throttle, verification
-from accounts.export import EXPORT_COLUMNS, iter_user_tasks
+from tasks.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -23,7 +23,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from todo_site.rls import set_rls_user, user_context
+from core.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
     "sent": "We sent a verification link to {email}.",

@@ -32,7 +32,7 @@ from django.db import connections
 
 from accounts.models import User
 from tasks.models import Task
-from todo_site.rls import user_context
+from core.rls import user_context
 
 ROUNDS = 40
 ROOT = Path(__file__).resolve().parents[1]

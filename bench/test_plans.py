@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from accounts.models import User
-from todo_site.rls import user_context
+from core.rls import user_context
 
 PATTERNS = {
     "1 a user's tasks, newest first": (

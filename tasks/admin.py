@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from tasks.models import Task
-from todo_site.admin_db import AdminDatabaseMixin
+from ops.admin_alias import AdminDatabaseMixin
 
 
 @admin.register(Task)

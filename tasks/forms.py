@@ -1,7 +1,7 @@
 from django import forms
 
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
-from todo_site.forms import AccessibleFormMixin
+from core.forms import AccessibleFormMixin
 
 ERROR_MESSAGES = {
     "title": {

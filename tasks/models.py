@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 
-from todo_site.db import DbNow, GenRandomUUID, Index
+from core.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from todo_site import localdb
+from devtools import localdb
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", default=False)
 
 # Without DEBUG there is no fallback: the site refuses to start without a key
-# (todo_site/checks.py, called by wsgi.py and asgi.py), while commands that
+# (core/checks.py, called by wsgi.py and asgi.py), while commands that
 # never sign anything (migrate, localdb, makemigrations) still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
@@ -53,13 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "todo_site",
+    "core",
+    "ops",
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
-    "todo_site.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
+    "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,8 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
-    # the rendering of its template response (see todo_site/rls.py).
-    "todo_site.middleware.RLSContextMiddleware",
+    # the rendering of its template response (see core/rls.py).
+    "core.middleware.RLSContextMiddleware",
 ]
 
 ROOT_URLCONF = "todo_site.urls"

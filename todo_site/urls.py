@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
-from todo_site import views
+from core import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -2,7 +2,7 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from tasks.models import Task
-from todo_site.rls import user_context
+from core.rls import user_context
 
 
 class TaskFactory(factory.django.DjangoModelFactory):

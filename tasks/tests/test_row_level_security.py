@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import current_rls_user, set_rls_user, user_context
+from core.rls import current_rls_user, set_rls_user, user_context
 
 RLS_VIOLATION = "new row violates row-level security policy"
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from tasks.demo import DEMO_EMAIL
-from todo_site.rls import user_context
+from core.rls import user_context
 
 
 class Command(BaseCommand):

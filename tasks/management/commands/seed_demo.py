@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import User
 from tasks.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_TASKS
 from tasks.models import Task
-from todo_site.rls import user_context
+from core.rls import user_context
 
 
 class Command(BaseCommand):

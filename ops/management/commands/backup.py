@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from todo_site.operators import require_admin_alias, run_pg_tool
+from ops.pg_tools import require_admin_alias, run_pg_tool
 
 
 class Command(BaseCommand):

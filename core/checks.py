@@ -11,7 +11,7 @@ be skipped, with the fix.
 - `check_row_level_security` is a database check (`manage.py check --database
   default`, and `migrate` on the default alias); Django runs those only on request.
 - `check_row_level_security_at_start` is the same check without the database
-  tag, registered by todo_site/apps.py only when `runserver` starts, so runserver
+  tag, registered by core/apps.py only when `runserver` starts, so runserver
   refuses to serve (Django's SystemCheckError) when it fails.
 - `refuse_to_start_without_secret_key()` and `refuse_to_start_unless_rls_holds()`
   are called by wsgi.py and asgi.py: gunicorn
@@ -277,7 +277,7 @@ def check_row_level_security(app_configs=None, databases=None, **kwargs):
 
 
 def check_row_level_security_at_start(app_configs=None, **kwargs):
-    """The same check, untagged: registered for `runserver` only (see todo_site/apps.py)."""
+    """The same check, untagged: registered for `runserver` only (see core/apps.py)."""
     return rls_errors(connections[APP_ALIAS])
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts import export
+from tasks import export
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

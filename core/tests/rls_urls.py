@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from todo_site.tests import rls_views
+from core.tests import rls_views
 from todo_site.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
-from todo_site import localdb
+from devtools import localdb
 
 
 def require_admin_alias(purpose: str) -> str:

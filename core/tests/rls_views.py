@@ -9,7 +9,7 @@ from django.template import engines
 from django.template.response import TemplateResponse
 
 from tasks.models import Task
-from todo_site.rls import current_rls_user, set_rls_user
+from core.rls import current_rls_user, set_rls_user
 
 
 def _connection_facts() -> dict:

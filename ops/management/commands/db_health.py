@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-from todo_site.checks import EXPECTED_POLICIES
+from core.checks import EXPECTED_POLICIES
 
 # Tables holding user rows -> the policy names they must have (one list, in checks.py).
 PROTECTED_TABLES = {table: set(policies) for table, policies in EXPECTED_POLICIES.items()}

@@ -13,14 +13,13 @@ def _runs_the_development_server() -> bool:
     return len(sys.argv) > 1 and sys.argv[1] == "runserver"
 
 
-class TodoSiteConfig(AppConfig):
-    name = "todo_site"
-    verbose_name = "todo site"
+class CoreConfig(AppConfig):
+    name = "core"
 
     def ready(self):
         from django.core.checks import register
 
-        from todo_site import checks  # registers the "rls" database check
+        from core import checks  # registers the "rls" database check
 
         if _runs_the_development_server():
             # Database checks don't run on runserver; this untagged twin does,

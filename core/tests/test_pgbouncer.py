@@ -25,9 +25,9 @@ from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import set_rls_user
+from core.rls import set_rls_user
 
-pytestmark = pytest.mark.urls("todo_site.tests.rls_urls")
+pytestmark = pytest.mark.urls("core.tests.rls_urls")
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 PORT = 6432  # names the socket file only: PgBouncer listens on no TCP port here

@@ -22,8 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from psycopg import sql
 
-from todo_site import localdb
-from todo_site.checks import (
+from devtools import localdb
+from core.checks import (
     check_row_level_security,
     refuse_to_start_unless_rls_holds,
     rls_errors,

@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import user_context
+from core.rls import user_context
 
 TASKS = "/admin/tasks/task/"
 

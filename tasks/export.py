@@ -8,7 +8,7 @@ whole list is never held in memory.
 from django.db.models import Q
 
 from tasks.models import Task
-from todo_site.rls import user_context
+from core.rls import user_context
 
 EXPORT_COLUMNS = ["id", "title", "description", "completed", "created_at", "updated_at"]
 CHUNK_SIZE = 1000

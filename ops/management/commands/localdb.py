@@ -1,12 +1,12 @@
 """Manage the project-local PostgreSQL cluster: start, stop, status, url.
 
 `start` creates the cluster on first use, is idempotent, and returns only once
-the server accepts connections. See todo_site/localdb.py for the layout.
+the server accepts connections. See devtools/localdb.py for the layout.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from todo_site import localdb
+from devtools import localdb
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.db import connection, transaction
 
-from todo_site.rls import set_rls_user
+from core.rls import set_rls_user
 
 
 class RLSContextMiddleware:

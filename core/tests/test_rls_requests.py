@@ -15,7 +15,7 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
-pytestmark = pytest.mark.urls("todo_site.tests.rls_urls")
+pytestmark = pytest.mark.urls("core.tests.rls_urls")
 
 
 @pytest.fixture
