@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test lint bench localdb-start localdb-stop system-packages clean
+.PHONY: run test test-fast lint bench localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,16 +32,26 @@ run: $(VENV)/.runtime
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The local server is stopped afterwards only if this run started it.
-test: $(VENV)/.dev system-packages
+# Runs pytest with the arguments $(1), starting the project-local PostgreSQL
+# unless DATABASE_URL is set; it is stopped afterwards only if this run started it.
+define pytest_with_localdb
 	@set -e; started=; \
 	if [ -z "$$DATABASE_URL" ]; then \
-	  $(TEST_ENV) $(PY) manage.py localdb status | grep -q '^running' || started=1; \
-	  $(TEST_ENV) $(PY) manage.py localdb start; \
+	  $(PY) manage.py localdb status | grep -q '^running' || started=1; \
+	  $(PY) manage.py localdb start; \
 	fi; \
-	stop_started() { if [ -n "$$started" ]; then $(TEST_ENV) $(PY) manage.py localdb stop; fi; }; \
+	stop_started() { if [ -n "$$started" ]; then $(PY) manage.py localdb stop; fi; }; \
 	trap stop_started EXIT; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(1)
+endef
+
+test: $(VENV)/.dev system-packages
+	$(call pytest_with_localdb,$(PYTEST_ARGS))
+
+# The edit-test loop: everything but the browser, PgBouncer and slow tests.
+FAST := -m "not browser and not pgbouncer and not slow"
+test-fast: $(VENV)/.dev
+	$(call pytest_with_localdb,$(FAST) $(PYTEST_ARGS))
 
 # Debian packages the tests drive: Chromium (browser tests) and PgBouncer
 # (RLS under transaction pooling). Installed only when missing and permitted.
@@ -67,7 +77,7 @@ lint: $(VENV)/.dev
 # Scale runs, kept out of `make test`: latency per operation with 10,000 tasks
 # for one user, and the query plans of the spec's patterns (bench/).
 bench: $(VENV)/.dev
-	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
 	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench -s -q -p no:cacheprovider
 
 localdb-start: $(VENV)/.runtime

@@ -4,8 +4,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from tasks.models import Task
 from ops.admin_alias import AdminDatabaseMixin
+from tasks.models import Task
 
 
 @admin.register(User)

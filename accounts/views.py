@@ -12,7 +12,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import throttle, verification
-from tasks.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -24,6 +23,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from core.rls import set_rls_user, user_context
+from tasks.export import EXPORT_COLUMNS, iter_user_tasks
 
 VERIFICATION_MESSAGES = {
     "sent": "We sent a verification link to {email}.",

@@ -31,8 +31,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from accounts.models import User
-from tasks.models import Task
 from core.rls import user_context
+from tasks.models import Task
 
 ROUNDS = 40
 ROOT = Path(__file__).resolve().parents[1]

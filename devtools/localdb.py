@@ -11,12 +11,16 @@ security is enforced locally exactly as in production:
 - ADMIN_ROLE: owns the tables (runs migrations), BYPASSRLS, CREATEDB (the test
   runner creates its database with it), not superuser.
 
-This module imports nothing from Django: settings.py reads `url()` from it.
+A development tool, run as `python manage.py localdb start|stop|status|url [--admin]`
+(manage.py hands it the command line before Django loads any settings, since it
+provides the database the settings point at). `start` writes both URLs to
+`.localdb.env` in the project, which settings.py reads only while DEBUG is on and
+settings_test.py reads for the test suite; production sets DATABASE_URL.
+Nothing of the site imports this module.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
@@ -24,13 +28,17 @@ import pwd
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from core.pgbin import ProgramNotFound, find_program
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+ENV_FILE = PROJECT_DIR / ".localdb.env"
 DB_NAME = "todo_site"
 APP_ROLE = "todo_app"
 ADMIN_ROLE = "todo_admin"
@@ -126,18 +134,10 @@ def _server_user() -> pwd.struct_passwd | None:
 
 
 def find_binary(name: str) -> str:
-    """The newest installed PostgreSQL program `name` (server packages first, then PATH)."""
-    candidates = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
-    )
-    found = candidates[-1] if candidates else shutil.which(name)
-    if not found:
-        raise LocalDBError(
-            f"PostgreSQL server binaries ({name}) not found: install them "
-            "(Debian/Ubuntu: apt-get install postgresql) or set DATABASE_URL"
-        )
-    return found
+    try:
+        return find_program(name)
+    except ProgramNotFound as exc:
+        raise LocalDBError(str(exc)) from exc
 
 
 def _run_as_server(args: list[str], user: pwd.struct_passwd | None, **kw):
@@ -336,7 +336,19 @@ def start() -> tuple[Cluster, bool]:
         started_now = True
     _wait_until_accepting(cluster)
     _bootstrap(cluster)
+    write_env_file(cluster)
     return cluster, started_now
+
+
+def write_env_file(cluster: Cluster) -> None:
+    """Write DATABASE_URL and ADMIN_DATABASE_URL of the cluster to ENV_FILE (mode 600)."""
+    ENV_FILE.touch(mode=0o600)
+    ENV_FILE.chmod(0o600)
+    ENV_FILE.write_text(
+        "# Written by `python manage.py localdb start`: the project-local cluster.\n"
+        f"DATABASE_URL={cluster.url(APP_ROLE)}\n"
+        f"ADMIN_DATABASE_URL={cluster.url(ADMIN_ROLE)}\n"
+    )
 
 
 def stop() -> bool:
@@ -350,3 +362,46 @@ def stop() -> bool:
     if result.returncode != 0 and is_running(cluster):
         raise LocalDBError(f"pg_ctl stop failed: {result.stderr.strip()}")
     return True
+
+
+# --- command line ---------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    """`localdb start|stop|status|url [--admin]`; a one-line reason and 1 on failure."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="manage.py localdb",
+        description="Manage the project-local PostgreSQL cluster (start, stop, status, url).",
+    )
+    parser.add_argument("action", choices=["start", "stop", "status", "url"])
+    parser.add_argument(
+        "--admin", action="store_true", help="with url: the administrative role's URL"
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "start":
+            cluster, started_now = start()
+            verb = "started" if started_now else "already running"
+            print(f"local PostgreSQL {verb} in {cluster.base}")
+        elif args.action == "stop":
+            print("local PostgreSQL stopped" if stop() else "local PostgreSQL was not running")
+        elif args.action == "status":
+            cluster = locate()
+            if is_running(cluster):
+                print(f"running in {cluster.base}")
+            elif cluster.initialised:
+                print(f"stopped ({cluster.base})")
+            else:
+                print("not created yet (run: python manage.py localdb start)")
+        else:
+            print(url(admin=args.admin))
+    except LocalDBError as exc:
+        print(f"localdb: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
-from devtools import localdb
+from core.pgbin import ProgramNotFound, find_program
 
 
 def require_admin_alias(purpose: str) -> str:
@@ -22,8 +22,8 @@ def require_admin_alias(purpose: str) -> str:
 def pg_tool(name: str) -> str:
     """Path of a PostgreSQL client program (pg_dump, pg_restore)."""
     try:
-        return localdb.find_binary(name)
-    except localdb.LocalDBError as exc:
+        return find_program(name)
+    except ProgramNotFound as exc:
         raise CommandError(str(exc)) from exc
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from tasks.models import Task
 from ops.admin_alias import AdminDatabaseMixin
+from tasks.models import Task
 
 
 @admin.register(Task)

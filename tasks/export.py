@@ -7,8 +7,8 @@ whole list is never held in memory.
 
 from django.db.models import Q
 
-from tasks.models import Task
 from core.rls import user_context
+from tasks.models import Task
 
 EXPORT_COLUMNS = ["id", "title", "description", "completed", "created_at", "updated_at"]
 CHUNK_SIZE = 1000

@@ -1,7 +1,7 @@
 from django import forms
 
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
 from core.forms import AccessibleFormMixin
+from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
 
 ERROR_MESSAGES = {
     "title": {

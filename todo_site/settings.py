@@ -10,8 +10,6 @@ from urllib.parse import unquote
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from devtools import localdb
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -96,11 +94,19 @@ TEMPLATES = [
 # "default" is the application role (row-level security applies to it).
 # "admin" is the administrative role (owns the tables, BYPASSRLS): migrations,
 # the admin site's views, operator commands and backups use it explicitly.
+# In development (DEBUG on) an unset DATABASE_URL means the project-local
+# cluster: `python manage.py localdb start` writes both URLs to LOCAL_DATABASE_ENV.
+# Without DEBUG nothing is guessed: a missing DATABASE_URL stops every command.
+LOCAL_DATABASE_ENV = BASE_DIR / ".localdb.env"
+if DEBUG and not env.str("DATABASE_URL", default=""):
+    environ.Env.read_env(LOCAL_DATABASE_ENV)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 ADMIN_DATABASE_URL = env.str("ADMIN_DATABASE_URL", default="")
 if not DATABASE_URL:
-    DATABASE_URL = localdb.url()
-    ADMIN_DATABASE_URL = ADMIN_DATABASE_URL or localdb.url(admin=True)
+    how = "or run `python manage.py localdb start`" if DEBUG else "required when DEBUG is off"
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not set: give the application role's PostgreSQL URL ({how})"
+    )
 
 ADMIN_DB_ALIAS = "admin"
 

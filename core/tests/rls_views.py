@@ -8,8 +8,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template import engines
 from django.template.response import TemplateResponse
 
-from tasks.models import Task
 from core.rls import current_rls_user, set_rls_user
+from tasks.models import Task
 
 
 def _connection_facts() -> dict:

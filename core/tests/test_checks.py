@@ -22,12 +22,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from psycopg import sql
 
-from devtools import localdb
 from core.checks import (
     check_row_level_security,
     refuse_to_start_unless_rls_holds,
     rls_errors,
 )
+from devtools import localdb
 
 PROJECT_DIR = Path(settings.BASE_DIR)
 PASSWORD = "probe-password-0123456789"
@@ -268,6 +268,7 @@ def admin_url(committed):
     return _url(admin["USER"], admin["PASSWORD"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["todo_site.wsgi", "todo_site.asgi"])
 def test_wsgi_and_asgi_refuse_to_start_as_a_bypassrls_role(admin_url, module):
     result = _run(["-c", f"import {module}"], admin_url)
@@ -276,6 +277,7 @@ def test_wsgi_and_asgi_refuse_to_start_as_a_bypassrls_role(admin_url, module):
     assert "todo_site.E003" in result.stderr and "BYPASSRLS" in result.stderr
 
 
+@pytest.mark.slow
 def test_wsgi_refuses_to_start_as_a_superuser(superuser):
     password = localdb.locate().credentials()[localdb.SUPERUSER]
     result = _run(["-c", "import todo_site.wsgi"], _url(localdb.SUPERUSER, password))
@@ -283,6 +285,7 @@ def test_wsgi_refuses_to_start_as_a_superuser(superuser):
     assert "todo_site.E002" in result.stderr and "superuser" in result.stderr
 
 
+@pytest.mark.slow
 def test_wsgi_starts_as_the_application_role(committed):
     result = _run(
         ["-c", "import todo_site.wsgi; print('started')"], _url(_db()["USER"], _db()["PASSWORD"])
@@ -291,6 +294,7 @@ def test_wsgi_starts_as_the_application_role(committed):
     assert result.stdout.strip() == "started"
 
 
+@pytest.mark.slow
 def test_runserver_refuses_to_serve_as_a_bypassrls_role(admin_url):
     result = _run(["manage.py", "runserver", "--noreload", "127.0.0.1:0"], admin_url)
     assert result.returncode != 0
@@ -298,6 +302,7 @@ def test_runserver_refuses_to_serve_as_a_bypassrls_role(admin_url):
     assert "Starting development server" not in result.stdout
 
 
+@pytest.mark.slow
 def test_other_commands_still_run_with_a_bad_database_role(admin_url):
     # migrate, localdb, shell...: the start-up check is for serving only
     # (`check --database default` runs the database check on request).

@@ -24,10 +24,10 @@ from django.db import connections, transaction
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
-from tasks.tests.factories import TaskFactory
 from core.rls import set_rls_user
+from tasks.tests.factories import TaskFactory
 
-pytestmark = pytest.mark.urls("core.tests.rls_urls")
+pytestmark = [pytest.mark.pgbouncer, pytest.mark.urls("core.tests.rls_urls")]
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 PORT = 6432  # names the socket file only: PgBouncer listens on no TCP port here

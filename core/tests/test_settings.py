@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts Python processes
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
@@ -20,6 +22,7 @@ def _run(code_or_args, env):
         k: v
         for k, v in os.environ.items()
         if k not in {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT"}
+        and not k.endswith("DATABASE_URL")
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "todo_site.settings", **env})
     args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
@@ -53,6 +56,30 @@ def test_without_a_secret_key_deploy_checks_warn_and_plain_commands_still_run():
 
     assert deploy.returncode != 0 and "security.W009" in deploy.stderr
     assert plain.returncode == 0, plain.stderr
+
+
+def test_without_debug_a_missing_database_url_stops_every_command_with_the_reason():
+    env = {**PRODUCTION, "DATABASE_URL": ""}
+
+    for args in (["manage.py", "check"], ["-c", "import todo_site.wsgi"]):
+        result = _run(args, env)
+
+        assert result.returncode != 0
+        assert "DATABASE_URL is not set" in result.stderr
+        assert "required when DEBUG is off" in result.stderr
+
+
+def test_localdb_needs_no_settings_and_prints_the_urls_it_wrote_for_development():
+    env = {"DATABASE_URL": "", "DJANGO_SETTINGS_MODULE": "no.such.settings"}
+
+    app = _run(["manage.py", "localdb", "url"], env)
+    admin = _run(["manage.py", "localdb", "url", "--admin"], env)
+
+    assert app.returncode == 0 and admin.returncode == 0, app.stderr + admin.stderr
+    written = (ROOT / ".localdb.env").read_text()
+    assert f"DATABASE_URL={app.stdout.strip()}\n" in written
+    assert f"ADMIN_DATABASE_URL={admin.stdout.strip()}\n" in written
+    assert app.stdout.startswith("postgres://todo_app:")
 
 
 def test_a_boolean_that_is_not_clearly_yes_or_no_is_refused():

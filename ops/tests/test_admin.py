@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
+from core.rls import user_context
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from core.rls import user_context
 
 TASKS = "/admin/tasks/task/"
 

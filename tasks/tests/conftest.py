@@ -3,8 +3,8 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
-from tasks.models import Task
 from core.rls import user_context
+from tasks.models import Task
 from tasks.tests.browser_fixtures import browser, new_page, site_url  # noqa: F401
 
 _CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')

@@ -1,8 +1,8 @@
 import factory
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Task
 from core.rls import user_context
+from tasks.models import Task
 
 
 class TaskFactory(factory.django.DjangoModelFactory):

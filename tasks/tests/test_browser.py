@@ -13,6 +13,8 @@ from playwright.sync_api import expect
 from accounts.tests.factories import PASSWORD, UserFactory
 from tasks.tests.factories import TaskFactory
 
+pytestmark = pytest.mark.browser
+
 NEW_PASSWORD = "a quiet evening of tidy lists"
 
 

@@ -18,9 +18,9 @@ from django.db import DatabaseError, ProgrammingError, connections, transaction
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.rls import current_rls_user, set_rls_user, user_context
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from core.rls import current_rls_user, set_rls_user, user_context
 
 RLS_VIOLATION = "new row violates row-level security policy"
 

@@ -7,8 +7,8 @@ only counts. Users see archived tasks at /tasks/archive/ and can restore them.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.archive import archive_completed
 from ops.pg_tools import require_admin_alias
+from tasks.archive import archive_completed
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ demo data is gone changes nothing.
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from tasks.demo import DEMO_EMAIL
 from core.rls import user_context
+from tasks.demo import DEMO_EMAIL
 
 
 class Command(BaseCommand):
