@@ -1,12 +1,7 @@
-import csv
-import json
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -23,7 +18,6 @@ from accounts.forms import (
 )
 from accounts.models import User
 from core.rls import set_rls_user, user_context
-from tasks.export import EXPORT_COLUMNS, iter_user_tasks
 
 VERIFICATION_MESSAGES = {
     "sent": "We sent a verification link to {email}.",
@@ -166,48 +160,3 @@ def delete_account(request):
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _json_lines(user_id):
-    yield "[\n"
-    first = True
-    for task in iter_user_tasks(user_id):
-        yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
-        first = False
-    yield "\n]\n"
-
-
-def _csv_lines(user_id):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id):
-        yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
-
-
-EXPORT_FORMATS = {
-    "json": ("application/json; charset=utf-8", _json_lines),
-    "csv": ("text/csv; charset=utf-8", _csv_lines),
-}
-
-
-@login_required
-def export(request):
-    fmt = request.GET.get("format", "json")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponse(
-            "Unknown export format: use ?format=json or ?format=csv.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    content_type, lines = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
-    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

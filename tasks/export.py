@@ -5,6 +5,9 @@ each chunk opens its own short transaction under the user's RLS context; the
 whole list is never held in memory.
 """
 
+import csv
+import json
+
 from django.db.models import Q
 
 from core.rls import user_context
@@ -38,3 +41,32 @@ def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
         if len(chunk) < chunk_size:
             return
         after = (chunk[-1][4], chunk[-1][0])
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _json_lines(user_id):
+    yield "[\n"
+    first = True
+    for task in iter_user_tasks(user_id):
+        yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
+        first = False
+    yield "\n]\n"
+
+
+def _csv_lines(user_id):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for task in iter_user_tasks(user_id):
+        yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
+
+
+FORMATS = {
+    "json": ("application/json; charset=utf-8", _json_lines),
+    "csv": ("text/csv; charset=utf-8", _csv_lines),
+}

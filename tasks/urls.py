@@ -16,3 +16,8 @@ urlpatterns = [
     path("<uuid:pk>/toggle/", views.task_toggle, name="toggle"),
     path("<uuid:pk>/delete/", views.task_delete, name="delete"),
 ]
+
+# Under /accounts/ with the account pages (CONTRACT.md), un-namespaced as Django's auth views are.
+account_urlpatterns = [
+    path("export/", views.task_export, name="task_export"),
+]

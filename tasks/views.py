@@ -7,17 +7,18 @@ never taken as a URL, so it cannot redirect anywhere else.
 """
 
 import re
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tasks import services
+from tasks import export, services
 from tasks.archive import archived_task_restore
 from tasks.forms import QuickAddForm, TaskForm, TaskUpdateForm
 from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
@@ -245,3 +246,20 @@ def task_restore(request, pk):
         raise Http404
     messages.success(request, "Task restored to your list.")
     return redirect("tasks:archive")
+
+
+@login_required
+def task_export(request):
+    """All of the user's tasks as a JSON or CSV download, streamed (tasks/export.py)."""
+    fmt = request.GET.get("format", "json")
+    if fmt not in export.FORMATS:
+        return HttpResponse(
+            "Unknown export format: use ?format=json or ?format=csv.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    content_type, lines = export.FORMATS[fmt]
+    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
+    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

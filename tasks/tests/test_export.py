@@ -10,7 +10,7 @@ from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("accounts:export")
+URL = reverse("task_export")
 
 
 @pytest.fixture
