@@ -6,7 +6,8 @@ or the owner of the tables once FORCE is off. Hosted PostgreSQL consoles hand
 out such roles by default (on Neon every console-created role is a member of
 neon_superuser, which has BYPASSRLS). This module reads PostgreSQL's catalog
 through the application connection ("default") and reports each way RLS could
-be skipped, with the fix.
+be skipped, with the fix. The tables and policies it expects are the apps'
+declarations (`AppConfig.rls_tables`, read by `core.rls.protected_tables()`).
 
 - `check_row_level_security` is a database check (`manage.py check --database
   default`, and `migrate` on the default alias); Django runs those only on request.
@@ -23,27 +24,9 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
 
-APP_ALIAS = "default"
+from core.rls import ProtectedTable, protected_tables
 
-# Tables holding user rows -> {policy name: command}, as migrations
-# tasks/0003_row_level_security and tasks/0005 (the archive) create them.
-# Policies whose expressions must name the current user are in OWNER_POLICIES.
-EXPECTED_POLICIES = {
-    "tasks": {"tasks_owner_only": "ALL"},
-    "tasks_archive": {"tasks_archive_owner_only": "ALL"},
-    "users": {
-        "users_read": "SELECT",
-        "users_signup": "INSERT",
-        "users_self_update": "UPDATE",
-        "users_self_delete": "DELETE",
-    },
-}
-OWNER_POLICIES = {
-    "tasks_owner_only",
-    "tasks_archive_owner_only",
-    "users_self_update",
-    "users_self_delete",
-}
+APP_ALIAS = "default"
 
 COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
 CURRENT_USER_CALL = "app.current_user_id()"
@@ -124,8 +107,11 @@ def _role_errors(cursor) -> list[Error]:
     return errors
 
 
-def _policy_errors(table: str, policies: list[tuple], expected: dict) -> list[Error]:
+def _policy_errors(protected: ProtectedTable, policies: list[tuple]) -> list[Error]:
     errors = []
+    table = protected.name
+    expected = {policy.name: policy.command for policy in protected.policies}
+    owner_only = {policy.name for policy in protected.policies if policy.owner_column}
     found = {
         name: (COMMANDS[cmd], permissive, qual or "", check or "")
         for name, cmd, permissive, qual, check in policies
@@ -140,7 +126,7 @@ def _policy_errors(table: str, policies: list[tuple], expected: dict) -> list[Er
                     "back before it and forward again if it was altered by hand).",
                 )
             )
-    for name in sorted(OWNER_POLICIES & set(expected) & set(found)):
+    for name in sorted(owner_only & set(found)):
         _, _, qual, check = found[name]
         if not (qual or check) or any(
             expr and CURRENT_USER_MATCH not in expr for expr in (qual, check)
@@ -170,7 +156,8 @@ def _policy_errors(table: str, policies: list[tuple], expected: dict) -> list[Er
 def _table_errors(cursor) -> list[Error]:
     errors = []
     roles = set(_fetchall(cursor, "SELECT current_user, session_user")[0])
-    for table, expected in EXPECTED_POLICIES.items():
+    for protected in protected_tables():
+        table = protected.name
         rows = _fetchall(
             cursor,
             """
@@ -231,7 +218,7 @@ def _table_errors(cursor) -> list[Error]:
             """,
             [table],
         )
-        errors.extend(_policy_errors(table, policies, expected))
+        errors.extend(_policy_errors(protected, policies))
     return errors
 
 
@@ -283,6 +270,7 @@ def check_row_level_security_at_start(app_configs=None, **kwargs):
 
 def refuse_to_start_without_secret_key() -> None:
     """Raise ImproperlyConfigured when no SECRET_KEY is set (settings give none without DEBUG)."""
+    settings.DEBUG  # noqa: B018 (loads the settings: their own errors surface unchanged)
     try:
         settings.SECRET_KEY  # noqa: B018 (Django raises on an empty key)
     except ImproperlyConfigured:
