@@ -8,10 +8,51 @@ ROLLBACK and never survives onto a pooled connection that serves someone else.
 
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 
 SETTING = "app.user_id"
+COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "ALL")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A permissive policy as a migration creates it.
+
+    `owner_column` names the column its expressions compare with the current user
+    (`column = (SELECT app.current_user_id())`); None means the policy is open
+    (`true`). The expression is the USING clause except for INSERT, and the WITH
+    CHECK clause for ALL, INSERT and UPDATE.
+    """
+
+    name: str
+    command: str
+    owner_column: str | None = None
+
+    def __post_init__(self):
+        if self.command not in COMMANDS:
+            raise ValueError(f"{self.name}: command must be one of {COMMANDS}")
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """A table under ENABLE and FORCE ROW LEVEL SECURITY with exactly these permissive policies."""
+
+    name: str
+    policies: tuple[Policy, ...]
+
+
+def protected_tables() -> tuple[ProtectedTable, ...]:
+    """Every table the installed apps protect, as each declares in `AppConfig.rls_tables`.
+
+    The one declaration that the start-up check (core/checks.py), `db_health`
+    and the RLS tests read. Sorted by table name.
+    """
+    from django.apps import apps
+
+    tables = [t for config in apps.get_app_configs() for t in getattr(config, "rls_tables", ())]
+    return tuple(sorted(tables, key=lambda table: table.name))
 
 
 def _as_setting(user_id) -> str:

@@ -1,4 +1,10 @@
-"""The Django admin works on every user's rows through the administrative alias.
+"""The administrative alias (ADMIN_DATABASE_URL): whether it is configured, and who uses it.
+
+`admin_alias_configured()` is the one place that decides it; operator commands
+call `require_admin_alias()` (or `admin_alias_or_default()` where the
+application role will do), and the Django admin uses `AdminDatabaseMixin`.
+
+The Django admin works on every user's rows through the administrative alias.
 
 The web requests' own connection is the application role, which row-level
 security confines to the signed-in staff member's rows. Staff need everyone's,
@@ -13,6 +19,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import CommandError
 from django.db import connections, transaction
 from django.template.response import TemplateResponse
 
@@ -22,15 +29,30 @@ MISSING = (
 )
 
 
-def admin_database_configured() -> bool:
+def admin_alias_configured() -> bool:
+    """Whether ADMIN_DATABASE_URL is set (a public web deployment may leave it unset)."""
     return settings.ADMIN_DB_ALIAS in connections.settings
+
+
+def require_admin_alias(purpose: str) -> str:
+    """The administrative alias (every user's rows), or a one-line CommandError."""
+    if not admin_alias_configured():
+        raise CommandError(
+            f"ADMIN_DATABASE_URL is not set: {purpose} needs the administrative role"
+        )
+    return settings.ADMIN_DB_ALIAS
+
+
+def admin_alias_or_default() -> str:
+    """The administrative alias when configured, else the application role's ("default")."""
+    return settings.ADMIN_DB_ALIAS if admin_alias_configured() else "default"
 
 
 class AdminDatabaseMixin:
     using = settings.ADMIN_DB_ALIAS
 
     def get_queryset(self, request):
-        if not admin_database_configured():  # e.g. the site's autocomplete view
+        if not admin_alias_configured():  # e.g. the site's autocomplete view
             raise ImproperlyConfigured(MISSING)
         return super().get_queryset(request).using(self.using)
 
@@ -71,7 +93,7 @@ class AdminDatabaseMixin:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             # Only staff learn about the configuration; others go to the login page.
-            if not admin_database_configured() and self.admin_site.has_permission(request):
+            if not admin_alias_configured() and self.admin_site.has_permission(request):
                 return admin_database_missing(request, self.admin_site)
             return view(request, *args, **kwargs)
 

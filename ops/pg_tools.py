@@ -1,22 +1,12 @@
-"""Shared pieces of the operator commands: the administrative connection and PostgreSQL tools."""
+"""Running PostgreSQL client programs (pg_dump, pg_restore) against a configured alias."""
 
 import os
 import subprocess
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
 from core.pgbin import ProgramNotFound, find_program
-
-
-def require_admin_alias(purpose: str) -> str:
-    """The administrative alias (every user's rows), or a one-line CommandError."""
-    if settings.ADMIN_DB_ALIAS not in connections.settings:
-        raise CommandError(
-            f"ADMIN_DATABASE_URL is not set: {purpose} needs the administrative role"
-        )
-    return settings.ADMIN_DB_ALIAS
 
 
 def pg_tool(name: str) -> str:

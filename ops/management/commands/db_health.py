@@ -8,14 +8,11 @@ longer than --lock-wait seconds. Uses the administrative role when configured
 (its statistics cover every user's rows), the application role otherwise.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-from core.checks import EXPECTED_POLICIES
-
-# Tables holding user rows -> the policy names they must have (one list, in checks.py).
-PROTECTED_TABLES = {table: set(policies) for table, policies in EXPECTED_POLICIES.items()}
+from core.rls import protected_tables
+from ops.admin_alias import admin_alias_or_default
 
 
 class Command(BaseCommand):
@@ -32,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, lock_wait, **options):
         if lock_wait <= 0:
             raise CommandError("--lock-wait must be a positive number of seconds")
-        alias = settings.ADMIN_DB_ALIAS if settings.ADMIN_DB_ALIAS in connections else "default"
+        alias = admin_alias_or_default()
         try:
             with connections[alias].cursor() as cursor:
                 self.cursor = cursor
@@ -95,21 +92,25 @@ class Command(BaseCommand):
     def _row_level_security(self):
         self._heading("Row-level security")
         problems = []
+        # Tables holding user rows -> the policy names they must have (the apps' declarations).
+        expected_policies = {
+            table.name: {policy.name for policy in table.policies} for table in protected_tables()
+        }
         status = {
             name: (enabled, forced)
             for name, enabled, forced in self._rows(
                 "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
                 "WHERE relname = ANY(%s) AND relkind = 'r'",
-                [list(PROTECTED_TABLES)],
+                [list(expected_policies)],
             )
         }
         policies = {}
         for table, policy in self._rows(
             "SELECT tablename, policyname FROM pg_policies WHERE tablename = ANY(%s)",
-            [list(PROTECTED_TABLES)],
+            [list(expected_policies)],
         ):
             policies.setdefault(table, set()).add(policy)
-        for table, expected in PROTECTED_TABLES.items():
+        for table, expected in expected_policies.items():
             if table not in status:
                 problems.append(f"table {table} is missing: run migrate")
                 continue

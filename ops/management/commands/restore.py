@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from ops.pg_tools import require_admin_alias, run_pg_tool
+from ops.admin_alias import require_admin_alias
+from ops.pg_tools import run_pg_tool
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ only counts. Users see archived tasks at /tasks/archive/ and can restore them.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ops.pg_tools import require_admin_alias
+from ops.admin_alias import require_admin_alias
 from tasks.archive import archive_completed
 
 

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 from django.utils import timezone
 
-from ops.pg_tools import require_admin_alias
+from ops.admin_alias import require_admin_alias
 
 VERBS = ["Buy", "Call", "Write", "Fix", "Plan", "Read", "Clean", "Review", "Book", "Send"]
 THINGS = [
