@@ -6,6 +6,11 @@ from accounts.models import User, normalize_email
 from core.forms import AccessibleFormMixin
 
 
+def _optional_name(form) -> str | None:
+    """The name as typed without surrounding spaces; None (no name) when blank."""
+    return (form.cleaned_data.get("name") or "").strip() or None
+
+
 class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
     error_messages = {
         **auth_forms.BaseUserCreationForm.error_messages,
@@ -28,7 +33,7 @@ class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
         return email
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
@@ -64,7 +69,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None

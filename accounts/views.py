@@ -91,7 +91,7 @@ def verify_resend(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, throttled: 5 failures per e-mail or 20 per IP in 15 minutes."""
+    """Django's sign-in, throttled (accounts/throttle.py: failures per e-mail and per IP)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -104,8 +104,8 @@ class LoginView(auth_views.LoginView):
             form.errors.clear()
             form.add_error(
                 None,
-                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                "or reset your password.",
+                "Too many failed sign-in attempts. Please wait "
+                f"{throttle.LOGIN_WINDOW_MINUTES} minutes and try again, or reset your password.",
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)

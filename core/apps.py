@@ -1,27 +1,8 @@
-import sys
-
 from django.apps import AppConfig
-
-
-def _runs_the_development_server() -> bool:
-    """`manage.py runserver` (and the autoreloader's child): the site is about to serve.
-
-    gunicorn and ASGI servers are covered by wsgi.py/asgi.py; every other command
-    (migrate, localdb, makemigrations, shell, tests) must run without the check,
-    e.g. before the tables exist.
-    """
-    return len(sys.argv) > 1 and sys.argv[1] == "runserver"
 
 
 class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        from django.core.checks import register
-
-        from core import checks  # registers the "rls" database check
-
-        if _runs_the_development_server():
-            # Database checks don't run on runserver; this untagged twin does,
-            # so runserver refuses to serve when RLS would not hold.
-            register(checks.check_row_level_security_at_start, "rls")
+        from core import checks  # noqa: F401 (registers the "rls" database check)

@@ -11,9 +11,8 @@ declarations (`AppConfig.rls_tables`, read by `core.rls.protected_tables()`).
 
 - `check_row_level_security` is a database check (`manage.py check --database
   default`, and `migrate` on the default alias); Django runs those only on request.
-- `check_row_level_security_at_start` is the same check without the database
-  tag, registered by core/apps.py only when `runserver` starts, so runserver
-  refuses to serve (Django's SystemCheckError) when it fails.
+  `runserver` asks for it (core/management/commands/runserver.py), so it refuses
+  to serve (Django's SystemCheckError) when it fails.
 - `refuse_to_start_without_secret_key()` and `refuse_to_start_unless_rls_holds()`
   are called by wsgi.py and asgi.py: gunicorn
   and ASGI servers fail to boot with ImproperlyConfigured.
@@ -260,11 +259,6 @@ def check_row_level_security(app_configs=None, databases=None, **kwargs):
     """Database check on the application alias (`manage.py check --database default`)."""
     if not databases or APP_ALIAS not in databases:
         return []
-    return rls_errors(connections[APP_ALIAS])
-
-
-def check_row_level_security_at_start(app_configs=None, **kwargs):
-    """The same check, untagged: registered for `runserver` only (see core/apps.py)."""
     return rls_errors(connections[APP_ALIAS])
 
 

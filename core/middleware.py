@@ -1,4 +1,4 @@
-from django.db import connection, transaction
+from django.db import transaction
 
 from core.rls import set_rls_user
 
@@ -20,8 +20,6 @@ class RLSContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Only tests run a request inside an enclosing transaction.
-        nested = connection.in_atomic_block
         with transaction.atomic():
             user = request.user
             set_rls_user(user.pk if user.is_authenticated else None)
@@ -29,7 +27,4 @@ class RLSContextMiddleware:
             if response.status_code >= 500:
                 # The exception was already turned into a response: undo its writes.
                 transaction.set_rollback(True)
-            elif nested:
-                # A released savepoint keeps settings: don't leak the user outward.
-                set_rls_user(None)
         return response

@@ -19,7 +19,6 @@ TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_a
 
 # The list's status tabs, as the `status` query parameter spells them.
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
-STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
 
 
 class TaskQuerySet(models.QuerySet):
@@ -111,7 +110,7 @@ class ArchivedTask(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
-    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0004.
+    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0005.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -32,7 +32,7 @@ def people(committed):
         "A1": TaskFactory(user=alice, title="A1"),
         "B1": TaskFactory(user=bob, title="B1"),
     }
-    # Only the administrative role may make someone staff (see migration 0003).
+    # Only the administrative role may make someone staff (tasks migration 0003).
     staff = User.objects.db_manager("admin").create_superuser("staff@example.com", PASSWORD)
     return alice, bob, staff, tasks
 
