@@ -11,9 +11,10 @@ import json
 from django.db.models import Q
 
 from core.rls import user_context
-from tasks.models import Task
+from tasks.models import TASK_COLUMNS, Task
 
-EXPORT_COLUMNS = ["id", "title", "description", "completed", "created_at", "updated_at"]
+# Every column but user_id (CONTRACT.md), in table order.
+EXPORT_COLUMNS = [column for column in TASK_COLUMNS if column != "user_id"]
 CHUNK_SIZE = 1000
 
 
@@ -40,7 +41,8 @@ def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
             yield task
         if len(chunk) < chunk_size:
             return
-        after = (chunk[-1][4], chunk[-1][0])
+        last = dict(zip(EXPORT_COLUMNS, chunk[-1], strict=True))
+        after = (last["created_at"], last["id"])
 
 
 class _Echo:

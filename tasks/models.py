@@ -13,8 +13,8 @@ DESCRIPTION_MAX_LENGTH = 1000
 
 
 # The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
-# table order: the moves between them (tasks/services.py, tasks/archive.py) and the
-# export copy exactly these.
+# table order: the moves between them (tasks/services.py), the export (without user_id) and
+# generate_data copy exactly these.
 TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
 
 # The list's status tabs, as the `status` query parameter spells them.
@@ -106,7 +106,7 @@ class Task(models.Model):
 class ArchivedTask(models.Model):
     """A completed task moved out of `tasks` by `archive_tasks`: the spec's `tasks_archive`.
 
-    The same columns as `tasks`, values kept as they were (see tasks/archive.py).
+    The same columns as `tasks`, values kept as they were (see tasks/services.py).
     """
 
     id = models.UUIDField(primary_key=True, editable=False)

@@ -1,4 +1,6 @@
-"""Writes to tasks: plain functions with keyword-only arguments (views and commands share them).
+"""Every write to tasks: functions with keyword-only arguments (views and commands share them).
+
+Reads are QuerySet methods in tasks/models.py (`Task.objects.for_owner(user)` ...).
 
 Every function reaches rows through `Task.objects.for_owner(...)` or an explicit
 `user_id = owner` condition, so a caller can never touch another user's task,
@@ -7,11 +9,17 @@ even before row-level security refuses it.
 Deleting moves a task to `tasks_trash` and "Clear completed" moves tasks to
 `tasks_archive`, each row copied exactly (id, created_at, updated_at, completed,
 description), so Undo can move them back unchanged.
+
+Archiving (`tasks_archive_completed`, the `archive_tasks` command) moves tasks
+completed more than N days ago. The schema has no completion time, so "completed
+more than N days ago" reads `updated_at`, which the trigger moves on every
+change: a completed task left alone keeps the time it was completed (or last
+edited).
 """
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
@@ -141,7 +149,7 @@ def task_restore_trashed(*, owner, ids: list) -> int:
 def task_restore_archived(*, owner, ids: list) -> int:
     """Move `owner`'s archived tasks among `ids` back to the list, exactly as they were.
 
-    Undo of "Clear completed"; the archive page's Restore (tasks/archive.py) moves
+    Undo of "Clear completed"; the archive page's Restore (`archived_task_restore`) moves
     updated_at to now instead, so the next archiving run does not take it back.
     """
     moved = _move(owner=owner, source="tasks_archive", target="tasks", where="id = ANY(%s)",
@@ -166,3 +174,45 @@ def trash_purge(*, days: int, using: str, dry_run: bool = False) -> int:
         return old.count()
     deleted, _ = old.delete()
     return deleted
+
+
+def tasks_archive_completed(*, days: int, using: str, dry_run: bool = False) -> int:
+    """Move every user's tasks completed more than `days` days ago; returns how many.
+
+    One statement in one transaction, on `using` (the administrative alias, which
+    sees every user's rows).
+    """
+    old = "completed AND updated_at < now() - make_interval(days => %s)"
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if dry_run:
+            cursor.execute(f"SELECT count(*) FROM tasks WHERE {old}", [days])  # noqa: S608
+            return cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            WITH moved AS (DELETE FROM tasks WHERE {old} RETURNING {_COLUMNS})
+            INSERT INTO tasks_archive ({_COLUMNS}) SELECT {_COLUMNS} FROM moved
+            """,  # noqa: S608 (constant SQL; the number of days is a bound parameter)
+            [days],
+        )
+        return cursor.rowcount
+
+
+def archived_task_restore(*, owner, task_id) -> Task | None:
+    """Move one archived task of `owner` back to their list; None when there is none.
+
+    updated_at becomes now, so the next archiving run does not take it straight
+    back. One statement (plus reading the task back); row-level security confines
+    it to the user's rows.
+    """
+    restored_columns = _COLUMNS.replace("updated_at", "now()")
+    with transaction.atomic():
+        ids = _ids_of(
+            f"""
+            WITH restored AS (
+                DELETE FROM tasks_archive WHERE id = %s AND user_id = %s RETURNING {_COLUMNS}
+            )
+            INSERT INTO tasks ({_COLUMNS}) SELECT {restored_columns} FROM restored RETURNING id
+            """,  # noqa: S608 (constant SQL; values are bound parameters)
+            [task_id, owner.pk],
+        )
+    return Task.objects.for_owner(owner).get(pk=ids[0]) if ids else None

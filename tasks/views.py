@@ -20,7 +20,6 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tasks import export, services
-from tasks.archive import archived_task_restore
 from tasks.forms import QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
 from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
 from tasks.undo import undo_offer, undo_take
@@ -372,7 +371,7 @@ def task_archive(request):
 @login_required
 @require_POST
 def task_restore(request, pk):
-    task = archived_task_restore(user=request.user, task_id=pk)
+    task = services.archived_task_restore(owner=request.user, task_id=pk)
     if task is None:
         raise Http404
     messages.success(request, "Task restored to your list.")

@@ -8,7 +8,7 @@ only counts. Users see archived tasks at /tasks/archive/ and can restore them.
 from django.core.management.base import BaseCommand, CommandError
 
 from ops.admin_alias import require_admin_alias
-from tasks.archive import archive_completed
+from tasks.services import tasks_archive_completed
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1")
         using = require_admin_alias("archive_tasks")
-        count = archive_completed(days=days, using=using, dry_run=dry_run)
+        count = tasks_archive_completed(days=days, using=using, dry_run=dry_run)
         verb = "would archive" if dry_run else "archived"
         self.stdout.write(
             self.style.SUCCESS(f"{verb} {count} task(s) completed more than {days} days ago")

@@ -20,6 +20,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from ops.admin_alias import require_admin_alias
+from tasks.models import TASK_COLUMNS
 
 VERBS = ["Buy", "Call", "Write", "Fix", "Plan", "Read", "Clean", "Review", "Book", "Send"]
 THINGS = [
@@ -100,8 +101,7 @@ class Command(BaseCommand):
     def _copy_tasks(self, cursor, user_ids, per_user, rng):
         now = timezone.now()
         with cursor.copy(
-            "COPY tasks (id, user_id, title, description, completed, created_at, updated_at) "
-            "FROM STDIN"
+            f"COPY tasks ({', '.join(TASK_COLUMNS)}) FROM STDIN"  # values in this order
         ) as copy:
             for user_id in user_ids:
                 for _ in range(per_user):
