@@ -74,6 +74,28 @@ class Cluster:
         return self.base / "credentials.json"
 
     @property
+    def tls_file(self) -> Path:
+        """Written while the server runs with TLS: {"port": N}. Absent otherwise."""
+        return self.base / "tls.json"
+
+    @property
+    def certificate(self) -> Path:
+        """The self-signed certificate (also the root to verify it with: sslrootcert)."""
+        return self.base / "tls" / "server.crt"
+
+    @property
+    def tls_port(self) -> int | None:
+        try:
+            return int(json.loads(self.tls_file.read_text())["port"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    @property
+    def port(self) -> int:
+        """The server's port: the unix socket's name and, with TLS, the TCP port."""
+        return self.tls_port or PORT
+
+    @property
     def initialised(self) -> bool:
         return (self.data / "PG_VERSION").exists()
 
@@ -83,10 +105,19 @@ class Cluster:
         except (OSError, ValueError):
             return {}
 
-    def url(self, role: str = APP_ROLE) -> str:
-        password = self.credentials().get(role, "")
-        host = quote(str(self.socket_dir), safe="")
-        return f"postgres://{role}:{quote(password, safe='')}@{host}:{PORT}/{DB_NAME}"
+    def url(self, role: str = APP_ROLE, *, tls: str | None = None) -> str:
+        """The role's URL over the unix socket or, with `tls` (an sslmode), TCP with TLS."""
+        password = quote(self.credentials().get(role, ""), safe="")
+        if tls is None:
+            host = quote(str(self.socket_dir), safe="")
+            return f"postgres://{role}:{password}@{host}:{self.port}/{DB_NAME}"
+        if self.tls_port is None:
+            raise LocalDBError("the local PostgreSQL is not running with TLS (localdb start --tls)")
+        root = quote(str(self.certificate), safe="/")
+        return (
+            f"postgres://{role}:{password}@127.0.0.1:{self.tls_port}/{DB_NAME}"
+            f"?sslmode={tls}&sslrootcert={root}"
+        )
 
 
 def _temp_fallback() -> Path:
@@ -99,7 +130,7 @@ def _project_local() -> Path:
 
 
 def _socket_fits(base: Path) -> bool:
-    return len(str(base / "run" / f".s.PGSQL.{PORT}")) <= MAX_SOCKET_PATH
+    return len(str(base / "run" / f".s.PGSQL.{PORT:05d}")) <= MAX_SOCKET_PATH
 
 
 def locate() -> Cluster:
@@ -112,8 +143,8 @@ def locate() -> Cluster:
     return Cluster(_temp_fallback())
 
 
-def url(admin: bool = False) -> str:
-    return locate().url(ADMIN_ROLE if admin else APP_ROLE)
+def url(admin: bool = False, tls: str | None = None) -> str:
+    return locate().url(ADMIN_ROLE if admin else APP_ROLE, tls=tls)
 
 
 # --- running the server -----------------------------------------------------
@@ -155,11 +186,11 @@ def _reachable_by(user: pwd.struct_passwd | None, path: Path) -> bool:
     return probe.returncode == 0
 
 
-def _prepare_base(user: pwd.struct_passwd | None) -> Cluster:
-    cluster = locate()
+def _prepare_base(user: pwd.struct_passwd | None, where: Path | None = None) -> Cluster:
+    cluster = Cluster(where) if where else locate()
     if cluster.initialised:
         return cluster
-    for base in (_project_local(), _temp_fallback()):
+    for base in [where] if where else (_project_local(), _temp_fallback()):
         if not _socket_fits(base):
             continue
         base.mkdir(mode=0o755, exist_ok=True)
@@ -224,11 +255,59 @@ def _initdb(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
     cluster.credentials_file.chmod(0o600)
 
 
-def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Over TCP only TLS with a password: plain TCP stays refused (initdb's `host ... reject`).
+HBA_TLS = "hostssl all all 127.0.0.1/32 scram-sha-256"
+
+
+def _prepare_tls(cluster: Cluster, user: pwd.struct_passwd | None) -> str:
+    """A self-signed certificate for localhost/127.0.0.1 and the pg_hba line; server options."""
+    tls_dir = cluster.certificate.parent
+    key = tls_dir / "server.key"
+    if not cluster.certificate.exists():
+        tls_dir.mkdir(mode=0o755, exist_ok=True)
+        result = subprocess.run(  # noqa: S603
+            [
+                shutil.which("openssl") or "openssl",
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+                "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", str(key), "-out", str(cluster.certificate),
+            ],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise LocalDBError(f"openssl could not make a certificate: {result.stderr.strip()}")
+        key.chmod(0o600)
+        cluster.certificate.chmod(0o644)
+        if user is not None:
+            os.chown(key, user.pw_uid, user.pw_gid)
+    hba = cluster.data / "pg_hba.conf"
+    lines = hba.read_text().splitlines() if os.access(hba, os.R_OK) else None
+    if lines is not None and HBA_TLS not in lines:
+        hba.write_text("\n".join([HBA_TLS, *lines]) + "\n")
+    return (
+        f"-c ssl=on -c ssl_cert_file='{cluster.certificate}' -c ssl_key_file='{key}' "
+        "-c listen_addresses=127.0.0.1"
+    )
+
+
+def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None, tls: bool = False) -> None:
+    cluster.tls_file.unlink(missing_ok=True)
+    port = _free_port() if tls else PORT
     options = (
         f"-c listen_addresses='' -c unix_socket_directories='{cluster.socket_dir}' "
-        f"-c port={PORT} -c unix_socket_permissions=0777"
+        f"-c port={port} -c unix_socket_permissions=0777"
     )
+    if tls:
+        options += " " + _prepare_tls(cluster, user)
     log = cluster.log
     if not log.exists():
         log.touch(mode=0o600)
@@ -253,6 +332,8 @@ def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
     if result.returncode != 0 and not is_running(cluster):
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         raise LocalDBError(f"PostgreSQL did not start: {(tail or [result.stderr.strip()])[0]}")
+    if tls:
+        cluster.tls_file.write_text(json.dumps({"port": port}))
 
 
 def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
@@ -260,7 +341,7 @@ def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
 
     return psycopg.connect(
         host=str(cluster.socket_dir),
-        port=PORT,
+        port=cluster.port,
         dbname=dbname,
         user=SUPERUSER,
         password=cluster.credentials()[SUPERUSER],
@@ -324,19 +405,35 @@ def _bootstrap(cluster: Cluster) -> None:
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
 
 
-def start() -> tuple[Cluster, bool]:
-    """Start the cluster (creating it on first use). Returns (cluster, started_now)."""
+def start(
+    *, tls: bool = False, base: Path | None = None, bootstrap: bool = True
+) -> tuple[Cluster, bool]:
+    """Start the cluster (creating it on first use). Returns (cluster, started_now).
+
+    With `tls`, the server also listens on 127.0.0.1 on a free port with a
+    self-signed certificate, for TLS connections only (`Cluster.url(tls=...)`).
+    `base` puts a cluster in another folder and `bootstrap=False` leaves out
+    the roles and the database (the TLS test's throwaway cluster, which creates
+    them as README.md tells a hosted deployment to).
+    """
     user = _server_user()
-    cluster = _prepare_base(user)
+    cluster = _prepare_base(user, base)
     if not cluster.initialised:
         _initdb(cluster, user)
     started_now = False
     if not is_running(cluster):
-        _pg_ctl_start(cluster, user)
+        _pg_ctl_start(cluster, user, tls=tls)
         started_now = True
+    elif tls and cluster.tls_port is None:
+        raise LocalDBError(
+            "the local PostgreSQL is running without TLS: stop it (localdb stop), "
+            "then start it with --tls"
+        )
     _wait_until_accepting(cluster)
-    _bootstrap(cluster)
-    write_env_file(cluster)
+    if bootstrap:
+        _bootstrap(cluster)
+    if base is None:  # the project's own cluster, not a throwaway one (tests)
+        write_env_file(cluster)
     return cluster, started_now
 
 
@@ -351,9 +448,10 @@ def write_env_file(cluster: Cluster) -> None:
     )
 
 
-def stop() -> bool:
+def stop(base: Path | None = None) -> bool:
     """Stop the cluster if it runs. Returns whether it was running."""
-    cluster = locate()
+    cluster = Cluster(base) if base else locate()
+    cluster.tls_file.unlink(missing_ok=True)
     if not is_running(cluster):
         return False
     result = _run_as_server(
@@ -368,7 +466,12 @@ def stop() -> bool:
 
 
 def main(argv: list[str]) -> int:
-    """`localdb start|stop|status|url [--admin]`; a one-line reason and 1 on failure."""
+    """`localdb start|stop|status|url [--admin] [--tls [MODE]]`; a one-line reason and 1 on failure.
+
+    `start --tls` also listens on 127.0.0.1 (a free port) for TLS connections with a
+    self-signed certificate, as a hosted PostgreSQL would; `url --tls verify-full`
+    prints a URL that uses it.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -379,24 +482,38 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--admin", action="store_true", help="with url: the administrative role's URL"
     )
+    parser.add_argument(
+        "--tls",
+        nargs="?",
+        const="verify-full",
+        choices=["require", "verify-ca", "verify-full"],
+        help="with start: also serve TLS on 127.0.0.1; with url: that URL, with this "
+        "sslmode (default verify-full)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.action == "start":
-            cluster, started_now = start()
+            cluster, started_now = start(tls=bool(args.tls))
             verb = "started" if started_now else "already running"
             print(f"local PostgreSQL {verb} in {cluster.base}")
+            if cluster.tls_port:
+                print(
+                    f"TLS on 127.0.0.1:{cluster.tls_port} (certificate {cluster.certificate}); "
+                    "URLs: localdb url --tls [--admin]"
+                )
         elif args.action == "stop":
             print("local PostgreSQL stopped" if stop() else "local PostgreSQL was not running")
         elif args.action == "status":
             cluster = locate()
             if is_running(cluster):
-                print(f"running in {cluster.base}")
+                tls = f", TLS on 127.0.0.1:{cluster.tls_port}" if cluster.tls_port else ""
+                print(f"running in {cluster.base}{tls}")
             elif cluster.initialised:
                 print(f"stopped ({cluster.base})")
             else:
                 print("not created yet (run: python manage.py localdb start)")
         else:
-            print(url(admin=args.admin))
+            print(url(admin=args.admin, tls=args.tls))
     except LocalDBError as exc:
         print(f"localdb: {exc}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ Deleting moves a task to `tasks_trash` and "Clear completed" moves tasks to
 `tasks_archive`, each row copied exactly (id, created_at, updated_at, completed,
 description), so Undo can move them back unchanged.
 
-Archiving (`tasks_archive_completed`, the `archive_tasks` command) moves tasks
+Archiving (`archive_batches`, the `archive_tasks` command) moves tasks
 completed more than N days ago. The schema has no completion time, so "completed
 more than N days ago" reads `updated_at`, which the trigger moves on every
 change: a completed task left alone keeps the time it was completed (or last
@@ -176,25 +176,65 @@ def trash_purge(*, days: int, using: str, dry_run: bool = False) -> int:
     return deleted
 
 
-def tasks_archive_completed(*, days: int, using: str, dry_run: bool = False) -> int:
-    """Move every user's tasks completed more than `days` days ago; returns how many.
+_MOVED_COLUMNS = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
 
-    One statement in one transaction, on `using` (the administrative alias, which
-    sees every user's rows).
+
+def archive_cutoff(*, days: int, using: str):
+    """The database's `now() - days`: tasks last changed before it are due. One query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT now() - make_interval(days => %s)", [days])
+        return cursor.fetchone()[0]
+
+
+def archive_due_count(*, cutoff, using: str) -> int:
+    """How many tasks are completed and unchanged since `cutoff`. One query (updated_at index)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tasks WHERE completed AND updated_at < %s", [cutoff])
+        return cursor.fetchone()[0]
+
+
+def archive_batches(*, cutoff, batch_size: int, using: str):
+    """Move due tasks to `tasks_archive`, `batch_size` at a time; yields each batch's count.
+
+    Each batch is ONE statement in its own transaction, so an interruption loses
+    nothing and duplicates nothing: a batch either moved completely or not at
+    all, and a rerun takes what is left. Batches go oldest first and the next
+    starts at the last one's `updated_at`, so no batch rescans the index entries
+    of rows already moved. Rows locked by a user's request at that moment are
+    skipped (never waited for) and left for the next run; the DELETE re-checks
+    the condition, so a task changed meanwhile stays where it is.
     """
-    old = "completed AND updated_at < now() - make_interval(days => %s)"
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        if dry_run:
-            cursor.execute(f"SELECT count(*) FROM tasks WHERE {old}", [days])  # noqa: S608
-            return cursor.fetchone()[0]
-        cursor.execute(
-            f"""
-            WITH moved AS (DELETE FROM tasks WHERE {old} RETURNING {_COLUMNS})
-            INSERT INTO tasks_archive ({_COLUMNS}) SELECT {_COLUMNS} FROM moved
-            """,  # noqa: S608 (constant SQL; the number of days is a bound parameter)
-            [days],
-        )
-        return cursor.rowcount
+    after = None
+    while True:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH batch AS (
+                    SELECT id FROM tasks
+                    WHERE completed AND updated_at < %(cutoff)s
+                      AND (%(after)s::timestamptz IS NULL OR updated_at >= %(after)s)
+                    ORDER BY updated_at
+                    LIMIT %(size)s
+                    FOR UPDATE SKIP LOCKED
+                ), moved AS (
+                    DELETE FROM tasks t USING batch
+                    WHERE t.id = batch.id AND t.completed AND t.updated_at < %(cutoff)s
+                    RETURNING {_MOVED_COLUMNS}
+                ), archived AS (
+                    INSERT INTO tasks_archive ({_COLUMNS})
+                    SELECT {_COLUMNS} FROM moved
+                    RETURNING updated_at
+                )
+                SELECT count(*), max(updated_at) FROM archived
+                """,  # noqa: S608 (column names are constants)
+                {"cutoff": cutoff, "after": after, "size": batch_size},
+            )
+            moved, after_batch = cursor.fetchone()
+        if moved:
+            yield moved
+        if moved < batch_size:
+            return
+        after = after_batch
 
 
 def archived_task_restore(*, owner, task_id) -> Task | None:
