@@ -8,11 +8,11 @@ without proving anything).
 """
 
 import pytest
-from django.core.signals import request_finished
-from django.db import connection, connections
+from django.db import connections
 
 from accounts.tests.factories import UserFactory
-from core.rls import set_rls_user, user_context
+from core.rls import user_context
+from core.tests.helpers import RLS_MIDDLEWARE, TEST_RLS_MIDDLEWARE
 
 
 def _use_credentials_of(target: str, source: str) -> tuple[str, str]:
@@ -110,17 +110,9 @@ def as_user():
     return lambda user: user_context(user.pk)
 
 
-def _forget_the_requests_user(**kwargs):
-    # A test's own transaction encloses the test client's requests, and the
-    # request's savepoint, once released, leaves its RLS user on that
-    # transaction: reset it so the test's next queries act as nobody, as they
-    # would after a real request's COMMIT.
-    if connection.in_atomic_block:
-        set_rls_user(None)
-
-
 @pytest.fixture(autouse=True)
-def _requests_leave_no_rls_user():
-    request_finished.connect(_forget_the_requests_user)
-    yield
-    request_finished.disconnect(_forget_the_requests_user)
+def _rls_middleware_for_tests(settings):
+    """Requests made inside a test's transaction leave no RLS user behind (helpers.py)."""
+    settings.MIDDLEWARE = [
+        TEST_RLS_MIDDLEWARE if name == RLS_MIDDLEWARE else name for name in settings.MIDDLEWARE
+    ]
