@@ -11,7 +11,18 @@ def _optional_name(form) -> str | None:
     return (form.cleaned_data.get("name") or "").strip() or None
 
 
-class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
+class PasswordRulesUnderFirstFieldMixin:
+    """Too short, too common...: rules about the new password show under the field typed
+    first (Django puts them under the confirmation, which reads as a mismatch)."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107
+        first = password_field_name.replace("password2", "password1")
+        super().validate_password_for_user(user, password_field_name=first)
+
+
+class SignupForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.BaseUserCreationForm
+):
     error_messages = {
         **auth_forms.BaseUserCreationForm.error_messages,
         "email_taken": "An account with this e-mail address already exists. Sign in instead?",
@@ -40,7 +51,9 @@ class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.PasswordChangeForm
+):
     pass
 
 
@@ -48,7 +61,9 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.SetPasswordForm
+):
     pass
 
 

@@ -23,4 +23,5 @@ urlpatterns = [
 # Under /accounts/ with the account pages (CONTRACT.md), un-namespaced as Django's auth views are.
 account_urlpatterns = [
     path("export/", views.task_export, name="task_export"),
+    path("import/", views.task_import, name="task_import"),
 ]
