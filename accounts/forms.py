@@ -5,8 +5,14 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEFAULT_TIME_ZONE, User, normalize_email
+from core.forms import AccessibleFormMixin
 from core.user_locale import AVAILABLE_TIME_ZONES
-from todo_site.forms import AccessibleFormMixin
+
+
+def _optional_name(form) -> str | None:
+    """The name as typed without surrounding spaces; None (no name) when blank."""
+    return (form.cleaned_data.get("name") or "").strip() or None
+
 
 # Region/City names (and UTC), as browsers report them; not the legacy aliases.
 TIME_ZONE_CHOICES = [
@@ -73,7 +79,7 @@ class SignupForm(
         return email
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +136,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None
@@ -155,15 +161,3 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."), code="password_incorrect")
         return password
-
-
-class ImportForm(AccessibleFormMixin, forms.Form):
-    file = forms.FileField(
-        label=_("Export file"),
-        help_text=_("The JSON or CSV file that “Download your tasks” gave, up to 2 MB."),
-        error_messages={
-            "required": _("Choose the file to import."),
-            "empty": _("The file is empty."),
-        },
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
-    )

@@ -1,24 +1,17 @@
-import csv
-import json
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import throttle, verification
-from accounts.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     DeleteAccountForm,
-    ImportForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -27,10 +20,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from core import clock
-from core.user_locale import user_time_zone
-from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
-from todo_site.rls import set_rls_user, user_context
+from core.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
     "sent": _("We sent a verification link to %(email)s."),
@@ -104,7 +94,7 @@ def verify_resend(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, throttled: 5 failures per e-mail or 20 per IP in 15 minutes."""
+    """Django's sign-in, throttled (accounts/throttle.py: failures per e-mail and per IP)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -118,9 +108,10 @@ class LoginView(auth_views.LoginView):
             form.add_error(
                 None,
                 gettext(
-                    "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                    "or reset your password."
-                ),
+                    "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try "
+                    "again, or reset your password."
+                )
+                % {"minutes": throttle.LOGIN_WINDOW_MINUTES},
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
@@ -177,118 +168,3 @@ def delete_account(request):
         messages.success(request, gettext("Your account and all of its tasks have been deleted."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _json_lines(user_id, tz):
-    yield "[\n"
-    first = True
-    for task in iter_user_tasks(user_id, tz):
-        yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
-        first = False
-    yield "\n]\n"
-
-
-def _csv_lines(user_id, tz):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id, tz):
-        yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
-
-
-EXPORT_FORMATS = {
-    "json": ("application/json; charset=utf-8", _json_lines),
-    "csv": ("text/csv; charset=utf-8", _csv_lines),
-}
-
-
-@login_required
-def export(request):
-    fmt = request.GET.get("format", "json")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponse(
-            gettext("Unknown export format: use ?format=json or ?format=csv."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    content_type, lines = EXPORT_FORMATS[fmt]
-    # The body is produced after the middleware has reset the time zone: pass it along.
-    tz = user_time_zone(request.user)
-    response = StreamingHttpResponse(lines(request.user.pk, tz), content_type=content_type)
-    filename = f"todo-tasks-{clock.today(tz).isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-IMPORT_SESSION_KEY = "accounts_import"
-PREVIEW_ROWS = 20
-
-
-@login_required
-def import_view(request):
-    """Upload an export: check it and show a preview; a second POST imports it.
-
-    The checked rows wait in the session between the two steps, under a token
-    the confirmation form must send back.
-    """
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        if not pending or request.POST.get("token") != pending["token"]:
-            messages.info(request, gettext("Nothing to import: choose the file again."))
-            return redirect("accounts:import")
-        del request.session[IMPORT_SESSION_KEY]
-        counts = import_tasks(owner=request.user, rows=pending["rows"])
-        messages.success(request, _imported_message(counts))
-        return redirect("tasks:list")
-    posted = request.method == "POST"
-    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
-    ctx = {"form": form, "page": "auth"}
-    if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
-        if result.errors:
-            form.add_error(
-                "file", gettext("Nothing was imported: the file has the problems listed below.")
-            )
-            ctx["import_errors"] = result.errors
-        else:
-            token = secrets.token_urlsafe(16)
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
-            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
-            ctx["preview"] = {
-                "token": token,
-                "name": upload.name,
-                "rows": result.rows[:PREVIEW_ROWS],
-                "total": len(result.rows),
-                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
-                "locations": {
-                    location: sum(row["location"] == location for row in result.rows)
-                    for location in ("list", "archive", "trash")
-                },
-                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
-            }
-    return render(request, "accounts/import.html", ctx)
-
-
-def _imported_message(counts: dict[str, int]) -> str:
-    total = counts["list"] + counts["archive"] + counts["trash"]
-    text = ngettext(
-        "Imported %(total)d task: %(list)d to your list, %(archive)d to the archive, "
-        "%(trash)d to the trash.",
-        "Imported %(total)d tasks: %(list)d to your list, %(archive)d to the archive, "
-        "%(trash)d to the trash.",
-        total,
-    ) % {"total": total, **counts}
-    if counts["new_ids"]:
-        text += " " + ngettext(
-            "%(count)d got a new id because theirs was already in use.",
-            "%(count)d got a new id because theirs was already in use.",
-            counts["new_ids"],
-        ) % {"count": counts["new_ids"]}
-    return text

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AccessibleFormMixin
 from tasks import quickadd
 from tasks.models import PRIORITY_NONE, Task
-from todo_site.forms import AccessibleFormMixin
 
 ERROR_MESSAGES = {
     "title": {
@@ -133,3 +133,15 @@ class TaskRenameForm(TaskForm):
 
     class Meta(TaskForm.Meta):
         fields = ["title"]
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Export file"),
+        help_text=_("The JSON or CSV file that “Download your tasks” gave, up to 2 MB."),
+        error_messages={
+            "required": _("Choose the file to import."),
+            "empty": _("The file is empty."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )

@@ -9,8 +9,8 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.db import DbNow, GenRandomUUID, Index
 from tasks.sorting import LIST_ORDERINGS, SORT_DUE, SORT_NEWEST, sort_ordering
-from todo_site.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
@@ -26,8 +26,8 @@ PRIORITY_CHOICES = [
 PRIORITY_RANGE = Q(priority__gte=PRIORITY_NONE, priority__lte=PRIORITY_HIGH)
 
 # The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
-# table order: the moves between them (tasks/services.py, tasks/archive.py) and the
-# export copy exactly these.
+# table order: the moves between them (tasks/services.py), the export (without user_id) and
+# generate_data copy exactly these.
 TASK_COLUMNS = (
     "id",
     "user_id",
@@ -217,11 +217,11 @@ class Task(models.Model):
 class ArchivedTask(models.Model):
     """A completed task moved out of `tasks` by `archive_tasks`: the spec's `tasks_archive`.
 
-    The same columns as `tasks`, values kept as they were (see tasks/archive.py).
+    The same columns as `tasks`, values kept as they were (see tasks/services.py).
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
-    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0004.
+    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0005.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -7,13 +7,14 @@ never taken as a URL, so it cannot redirect anywhere else.
 """
 
 import re
+import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -23,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import clock
-from tasks import quickadd, services
-from tasks.archive import archived_task_restore
-from tasks.forms import QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
+from core.user_locale import user_time_zone
+from tasks import export, quickadd, services
+from tasks.forms import ImportForm, QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
+from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.models import (
     PRIORITY_CHOICES,
     STATUS_ACTIVE,
@@ -531,7 +533,7 @@ def task_archive(request):
 @login_required
 @require_POST
 def task_restore(request, pk):
-    task = archived_task_restore(user=request.user, task_id=pk)
+    task = services.archived_task_restore(owner=request.user, task_id=pk)
     if task is None:
         raise Http404
     messages.success(request, gettext("Task restored to your list."))
@@ -549,3 +551,90 @@ def archived_task_delete(request, pk):
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
     return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))
+
+
+@login_required
+def task_export(request):
+    """All of the user's tasks as a JSON or CSV download, streamed (tasks/export.py)."""
+    fmt = request.GET.get("format", "json")
+    if fmt not in export.FORMATS:
+        return HttpResponse(
+            gettext("Unknown export format: use ?format=json or ?format=csv."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    content_type, lines = export.FORMATS[fmt]
+    # The body is produced after the middleware has reset the time zone: pass it along.
+    tz = user_time_zone(request.user)
+    response = StreamingHttpResponse(lines(request.user.pk, tz), content_type=content_type)
+    filename = f"todo-tasks-{clock.today(tz).isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+IMPORT_SESSION_KEY = "accounts_import"  # the session key predates the move to tasks
+PREVIEW_ROWS = 20
+
+
+@login_required
+def task_import(request):
+    """Upload an export: check it and show a preview; a second POST imports it.
+
+    The checked rows wait in the session between the two steps, under a token
+    the confirmation form must send back.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or request.POST.get("token") != pending["token"]:
+            messages.info(request, gettext("Nothing to import: choose the file again."))
+            return redirect("task_import")
+        del request.session[IMPORT_SESSION_KEY]
+        counts = import_tasks(owner=request.user, rows=pending["rows"])
+        messages.success(request, _imported_message(counts))
+        return redirect("tasks:list")
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    ctx = {"form": form, "page": "auth"}
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
+        if result.errors:
+            form.add_error(
+                "file", gettext("Nothing was imported: the file has the problems listed below.")
+            )
+            ctx["import_errors"] = result.errors
+        else:
+            token = secrets.token_urlsafe(16)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
+            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
+            ctx["preview"] = {
+                "token": token,
+                "name": upload.name,
+                "rows": result.rows[:PREVIEW_ROWS],
+                "total": len(result.rows),
+                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
+                "locations": {
+                    location: sum(row["location"] == location for row in result.rows)
+                    for location in ("list", "archive", "trash")
+                },
+                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
+            }
+    return render(request, "tasks/task_import.html", ctx)
+
+
+def _imported_message(counts: dict[str, int]) -> str:
+    total = counts["list"] + counts["archive"] + counts["trash"]
+    text = ngettext(
+        "Imported %(total)d task: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        "Imported %(total)d tasks: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        total,
+    ) % {"total": total, **counts}
+    if counts["new_ids"]:
+        text += " " + ngettext(
+            "%(count)d got a new id because theirs was already in use.",
+            "%(count)d got a new id because theirs was already in use.",
+            counts["new_ids"],
+        ) % {"count": counts["new_ids"]}
+    return text

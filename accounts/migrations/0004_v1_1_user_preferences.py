@@ -1,5 +1,6 @@
 # Schema v1.1 (docs/schema.md): the user's time zone, language and remembered list
-# sort, as defaulted columns (no table rewrite). Values are checked in the database.
+# sort, as defaulted columns (no table rewrite). Values are checked in the database:
+# the language here, the sort by tasks migration 0012 (the sort names are tasks').
 
 from django.db import migrations, models
 
@@ -34,15 +35,6 @@ class Migration(migrations.Migration):
             model_name="user",
             constraint=models.CheckConstraint(
                 condition=models.Q(("language__in", ["", "en", "fr"])), name="chk_users_language"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="user",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("task_sort__in", ("newest", "oldest", "due", "priority", "title"))
-                ),
-                name="chk_users_task_sort",
             ),
         ),
     ]

@@ -10,7 +10,7 @@
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
-import todo_site.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -21,37 +21,37 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "due_date", "-created_at", "-id"], name="idx_tasks_user_due"
             ),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "completed", "due_date", "-created_at", "-id"],
                 name="idx_tasks_user_completed_due",
             ),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "-priority", "-created_at", "-id"], name="idx_tasks_user_priority"
             ),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "completed", "-priority", "-created_at", "-id"],
                 name="idx_tasks_user_completed_priority",
             ),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(fields=["user", "title", "id"], name="idx_tasks_user_title"),
+            index=core.db.Index(fields=["user", "title", "id"], name="idx_tasks_user_title"),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "completed", "title", "id"], name="idx_tasks_user_completed_title"
             ),
         ),

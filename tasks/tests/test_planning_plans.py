@@ -17,8 +17,10 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from core.rls import user_context
 from tasks.models import Task
-from todo_site.rls import user_context
+
+pytestmark = pytest.mark.slow
 
 TODAY = date(2026, 11, 25)
 USERS, TASKS_PER_USER, HEAVY_TASKS = 2_000, 50, 10_000

@@ -29,7 +29,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 
-from todo_site.operators import require_admin_alias
+from ops.admin_alias import require_admin_alias
+from tasks.models import TASK_COLUMNS
 
 VERBS = ["Buy", "Call", "Write", "Fix", "Plan", "Read", "Clean", "Review", "Book", "Send"]
 THINGS = [
@@ -67,8 +68,8 @@ FROM generate_series(%(first)s::int, %(last)s::int) AS n
 # Batch b of B holds, for every user, the tasks k whose place in the year falls
 # in slice b: created_at = a year ago + (k + jitter) / count of the year.
 INSERT_TASKS = f"""
-INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-SELECT id, user_id, title, description, completed, at, at
+INSERT INTO tasks ({", ".join(TASK_COLUMNS)})
+SELECT id, user_id, title, description, completed, at, at, due_date, priority
 FROM (
     SELECT {TASK_ID} AS id, {USER_ID} AS user_id,
            (%(verbs)s::text[])[1 + floor(random() * %(n_verbs)s)::int] || ' '
@@ -76,7 +77,11 @@ FROM (
            CASE WHEN random() < 0.5 THEN NULL
                 ELSE 'Note ' || floor(random() * 10000)::int END AS description,
            random() < 0.33 AS completed,
-           now() - interval '365 days' * (1 - (k + random()) / {USER_TASKS}) AS at
+           now() - interval '365 days' * (1 - (k + random()) / {USER_TASKS}) AS at,
+           -- Half dated, from three weeks ago to six weeks ahead; priorities 0 to 3.
+           CASE WHEN random() < 0.5 THEN NULL
+                ELSE current_date + floor(random() * 63 - 21)::int END AS due_date,
+           floor(random() * 4)::int AS priority
     FROM generate_series(0, %(users)s - 1) AS n
     CROSS JOIN LATERAL generate_series(
         {USER_TASKS} * %(batch)s / %(batches)s,
