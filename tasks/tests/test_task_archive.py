@@ -113,7 +113,7 @@ def test_the_query_count_does_not_grow_with_the_archive(alice_client, alice, arc
 def test_archiving_and_restoring_keep_due_date_and_priority(alice_client, alice, as_user):
     from datetime import date
 
-    from tasks.archive import archive_batches, archive_cutoff
+    from tasks.services import archive_batches, archive_cutoff
 
     with as_user(alice), connection.cursor() as cursor:
         # Plain SQL: the trigger would move updated_at on an UPDATE.
