@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 
 from accounts.models import User, normalize_email
 from todo_site.forms import AccessibleFormMixin
+from todo_site.rls import email_context
 
 
 class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
@@ -23,7 +24,10 @@ class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(email):
+            taken = User.objects.filter(email=email).exists()
+        if taken:
             raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 
@@ -40,7 +44,10 @@ class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(email):
+            return list(super().get_users(email))
 
 
 class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):

@@ -94,7 +94,7 @@ def data(django_db_setup, django_db_blocker):
         call_command(
             "generate_data", "--users", "1", "--tasks-per-user", "10000", "--seed", "1", verbosity=0
         )
-        heavy = User.objects.order_by("created_at").first()
+        heavy = User.objects.using("admin").order_by("created_at").first()
         call_command(
             "generate_data", "--users", "200", "--tasks-per-user", "450", "--seed", "2", verbosity=0
         )

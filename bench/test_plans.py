@@ -40,7 +40,7 @@ def heavy_user(django_db_setup, django_db_blocker):
         )
         with connections["admin"].cursor() as cursor:
             cursor.execute("ANALYZE")
-        yield User.objects.order_by("created_at").first()
+        yield User.objects.using("admin").order_by("created_at").first()
         connections.close_all()
         with connections["admin"].cursor() as cursor:
             cursor.execute("TRUNCATE users CASCADE")

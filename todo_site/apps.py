@@ -1,6 +1,6 @@
 import sys
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 def _runs_the_development_server() -> bool:
@@ -19,8 +19,15 @@ class TodoSiteConfig(AppConfig):
 
     def ready(self):
         from django.core.checks import register
+        from django.db.models.signals import post_migrate
 
+        from core.grants import after_migrate
         from todo_site import checks  # registers the "rls" database check
+
+        # Once per migrate (auth always has models, so it always gets the signal).
+        post_migrate.connect(
+            after_migrate, sender=apps.get_app_config("auth"), dispatch_uid="core.after_migrate"
+        )
 
         if _runs_the_development_server():
             # Database checks don't run on runserver; this untagged twin does,

@@ -134,7 +134,7 @@ def test_staff_sign_in_through_the_admin_login_form(people):
     )
     assert response.status_code == 302 and response.url == "/admin/"
     assert client.get(TASKS).status_code == 200
-    assert User.objects.get(pk=staff.pk).last_login is not None
+    assert User.objects.using("admin").get(pk=staff.pk).last_login is not None
 
 
 @pytest.mark.parametrize("who", ["anonymous", "alice"])

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from tasks.demo import DEMO_EMAIL
-from todo_site.rls import user_context
+from todo_site.rls import email_context, user_context
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say what would go")
 
     def handle(self, *args, dry_run, **options):
-        user = User.objects.filter(email=DEMO_EMAIL).first()
+        with email_context(DEMO_EMAIL):
+            user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
             self.stdout.write("no demo data to remove")
             return

@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import User
 from tasks.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_TASKS
 from tasks.models import Task
-from todo_site.rls import user_context
+from todo_site.rls import email_context, user_context
 
 
 class Command(BaseCommand):
@@ -19,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            user = User.objects.filter(email=DEMO_EMAIL).first()
+            with email_context(DEMO_EMAIL):
+                user = User.objects.filter(email=DEMO_EMAIL).first()
             created_user = user is None
             if created_user:
                 user = User.objects.create_user(
