@@ -20,9 +20,10 @@ APP_ROLE_TABLES = {
     # The spec's tables; row-level security confines every statement.
     "tasks": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "users": {"SELECT", "INSERT", "UPDATE", "DELETE"},
-    # The archive page lists and restores (restoring deletes here); archiving
-    # itself is an operator command on the administrative role.
-    "tasks_archive": {"SELECT", "DELETE"},
+    # Rows move between tasks, the archive (clear completed, restore, delete
+    # forever) and the trash (delete, undo) as DELETE ... RETURNING + INSERT.
+    "tasks_archive": {"SELECT", "INSERT", "DELETE"},
+    "tasks_trash": {"SELECT", "INSERT", "DELETE"},
     # Sessions (core/sessions.py: keyed hashes, no usable key) and throttling.
     "django_session": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "throttle_events": {"SELECT", "INSERT", "DELETE"},
