@@ -4,12 +4,14 @@ A table or function added by a later migration is closed to the application
 role until someone lists it in core/grants.py; these tests then say which one.
 """
 
-import pytest
+import io
+
+from django.core.management import call_command
 from django.db import connections
 
 from core.grants import APP_ROLE_FUNCTIONS, APP_ROLE_TABLES, SCHEMAS
-
-pytestmark = pytest.mark.django_db
+from core.identity import derive_key
+from todo_site.checks import rls_errors
 
 
 def _sql(statement, params=None):
@@ -18,7 +20,7 @@ def _sql(statement, params=None):
         return cursor.fetchall()
 
 
-def test_table_privileges_are_exactly_the_allowlist():
+def test_table_privileges_are_exactly_the_allowlist(db):
     rows = _sql(
         """
         SELECT table_name, privilege_type FROM information_schema.role_table_grants
@@ -32,13 +34,13 @@ def test_table_privileges_are_exactly_the_allowlist():
     assert granted == APP_ROLE_TABLES
 
 
-def test_every_listed_table_exists():
+def test_every_listed_table_exists(db):
     # A renamed table must not leave a stale entry behind.
     for table in APP_ROLE_TABLES:
         assert _sql("SELECT to_regclass(%s) IS NOT NULL", [table]) == [(True,)], table
 
 
-def test_function_privileges_are_exactly_the_allowlist():
+def test_function_privileges_are_exactly_the_allowlist(db):
     rows = _sql(
         """
         SELECT p.oid::regprocedure::text
@@ -50,7 +52,7 @@ def test_function_privileges_are_exactly_the_allowlist():
     assert {name for (name,) in rows} == APP_ROLE_FUNCTIONS
 
 
-def test_no_sequence_no_schema_creation_no_temporary_objects():
+def test_no_sequence_no_schema_creation_no_temporary_objects(db):
     assert (
         _sql(
             """
@@ -69,7 +71,7 @@ def test_no_sequence_no_schema_creation_no_temporary_objects():
     ) == [(False, False)]
 
 
-def test_column_privileges_add_nothing_to_the_table_grants():
+def test_column_privileges_add_nothing_to_the_table_grants(db):
     # A column grant would reopen a column of a closed table.
     assert (
         _sql(
@@ -84,3 +86,30 @@ def test_column_privileges_add_nothing_to_the_table_grants():
         )
         == []
     )
+
+
+def test_set_identity_keys_writes_exactly_the_current_keys(committed, settings):
+    # A rotation: the new key in SECRET_KEY, the old one kept as a fallback.
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-next-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    out = io.StringIO()
+    try:
+        call_command("set_identity_keys", stdout=out)
+        assert "1 added, 0 removed" in out.getvalue()
+        assert _key_ids() == sorted(derive_key(s)[0] for s in (old, settings.SECRET_KEY))
+        # The fallback dropped: its key goes, and tokens signed with it stop working.
+        settings.SECRET_KEY_FALLBACKS = []
+        call_command("set_identity_keys", stdout=out)
+        assert _key_ids() == [derive_key(settings.SECRET_KEY)[0]]
+        assert rls_errors(connections["default"]) == []
+    finally:
+        settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old, []
+        call_command("set_identity_keys", stdout=io.StringIO())
+    assert _key_ids() == [derive_key(old)[0]]
+
+
+def _key_ids():
+    with connections["admin"].cursor() as cursor:
+        cursor.execute("SELECT key_id FROM app.identity_keys ORDER BY 1")
+        return [key_id for (key_id,) in cursor.fetchall()]

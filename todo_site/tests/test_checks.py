@@ -337,7 +337,9 @@ def _app_ids():
         ("GRANT CREATE ON DATABASE {db} TO todo_app",
          "REVOKE CREATE ON DATABASE {db} FROM todo_app", "todo_site.E013"),
         ("ALTER FUNCTION app.current_email() OWNER TO todo_app",
-         "ALTER FUNCTION app.current_email() OWNER TO todo_admin", "todo_site.E014"),
+         # Handing the function back drops the grant todo_app held as its owner.
+         "ALTER FUNCTION app.current_email() OWNER TO todo_admin; "
+         "GRANT EXECUTE ON FUNCTION app.current_email() TO todo_app", "todo_site.E014"),
         ("ALTER FUNCTION app.set_updated_at() RESET search_path",
          "ALTER FUNCTION app.set_updated_at() SET search_path = pg_catalog, pg_temp",
          "todo_site.E014"),
