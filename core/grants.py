@@ -10,6 +10,7 @@ with this allowlist.
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from psycopg import sql
 
@@ -105,12 +106,15 @@ def after_migrate(sender, using, verbosity=1, stdout=None, **kwargs):
         )
         if not cursor.fetchone()[0]:
             return
-    with transaction.atomic(using=using):
-        added, removed = write_keys(connection)
+    try:
+        with transaction.atomic(using=using):
+            added, removed = write_keys(connection)
+        keys = f"{added} key(s) added, {removed} removed"
+    except ImproperlyConfigured:
+        # migrate runs without SECRET_KEY too; the site refuses to start (E015)
+        # until `set_identity_keys` runs with it.
+        keys = "no SECRET_KEY, keys not written (run set_identity_keys)"
     granted = apply_app_role_privileges(connection)
     if verbosity >= 1 and stdout is not None:
-        stdout.write(
-            f"  database identity: {added} key(s) added, {removed} removed; "
-            + (f"privileges of {app_role()} applied" if granted else "no application role")
-            + "\n"
-        )
+        roles = f"privileges of {app_role()} applied" if granted else "no application role"
+        stdout.write(f"  database identity: {keys}; {roles}\n")
