@@ -368,12 +368,12 @@ def _wait_until_accepting(cluster: Cluster) -> None:
 # it. Revoked here, per database (template1 too: the test database is created
 # from it), so that clusters created before the allowlist stop granting them.
 DEFAULT_PRIVILEGES = [
-    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
-    f"REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM {APP_ROLE}",
-    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
-    f"REVOKE USAGE, SELECT ON SEQUENCES FROM {APP_ROLE}",  # noqa: S608 (constants)
-    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public "
-    f"REVOKE EXECUTE ON FUNCTIONS FROM {APP_ROLE}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ADMIN_ROLE} IN SCHEMA public REVOKE {what} FROM {APP_ROLE}"
+    for what in (
+        "SELECT, INSERT, UPDATE, DELETE ON TABLES",
+        "USAGE, SELECT ON SEQUENCES",
+        "EXECUTE ON FUNCTIONS",
+    )
 ]
 
 
