@@ -7,7 +7,18 @@ from todo_site.forms import AccessibleFormMixin
 from todo_site.rls import email_context
 
 
-class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
+class PasswordRulesUnderFirstFieldMixin:
+    """Too short, too common...: rules about the new password show under the field typed
+    first (Django puts them under the confirmation, which reads as a mismatch)."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107
+        first = password_field_name.replace("password2", "password1")
+        super().validate_password_for_user(user, password_field_name=first)
+
+
+class SignupForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.BaseUserCreationForm
+):
     error_messages = {
         **auth_forms.BaseUserCreationForm.error_messages,
         "email_taken": "An account with this e-mail address already exists. Sign in instead?",
@@ -39,7 +50,9 @@ class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.PasswordChangeForm
+):
     pass
 
 
@@ -50,7 +63,9 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
             return list(super().get_users(email))
 
 
-class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.SetPasswordForm
+):
     pass
 
 
@@ -93,3 +108,12 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )

@@ -42,8 +42,9 @@ APP_ROLE_TABLES = {
     "django_migrations": {"SELECT"},
 }
 
-# Functions the policies call as the querying role.
-APP_ROLE_FUNCTIONS = {"app.current_user_id()", "app.current_email()"}
+# Functions the application role calls: the claims the policies read, and the
+# import's "which of these ids are taken" (tasks/migrations/0008).
+APP_ROLE_FUNCTIONS = {"app.current_user_id()", "app.current_email()", "app.task_ids_in_use(uuid[])"}
 
 
 def app_role() -> str:

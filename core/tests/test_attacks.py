@@ -298,6 +298,7 @@ def test_every_function_the_policies_and_triggers_run_is_pinned_and_not_ours(att
         ("app.current_user_id()", "todo_admin", path, True),
         ("app.guard_user_privileges()", "todo_admin", path, False),
         ("app.set_updated_at()", "todo_admin", path, False),
+        ("app.task_ids_in_use(uuid[])", "todo_admin", path, True),
         ("app.token_claim(text)", "todo_admin", path, False),
     ]
 
