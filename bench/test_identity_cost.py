@@ -27,8 +27,9 @@ from core import identity
 
 ROUNDS = 400
 RESULTS = Path(__file__).parent / "results" / "identity.md"
+# The list page's query: the user filter of the code, and the policy's.
 LIST_SQL = (
-    "SELECT id, title, completed, created_at FROM {table} "
+    "SELECT id, title, completed, created_at FROM {table} WHERE user_id = %s "
     "ORDER BY created_at DESC, id DESC LIMIT 50"
 )
 
@@ -45,7 +46,8 @@ def heavy(django_db_setup, django_db_blocker):
         heavy_id, others = uuid.uuid4(), [uuid.uuid4() for _ in range(9)]
         for n, user_id in enumerate([heavy_id, *others]):
             _admin(
-                "INSERT INTO users (id, email, password) VALUES (%s, %s, '')",
+                "INSERT INTO users (id, email, password, is_superuser, is_staff, is_active) "
+                "VALUES (%s, %s, '', false, false, true)",
                 [user_id, f"identity-bench-{n}@example.test"],
             )
             _admin(
@@ -91,7 +93,7 @@ def test_identity_cost(heavy):
     def legacy():
         with conn.transaction():
             conn.execute("SELECT set_config('app.user_id', %s, true)", [str(heavy)])
-            rows = conn.execute(LIST_SQL.format(table="bench_legacy.tasks")).fetchall()
+            rows = conn.execute(LIST_SQL.format(table="bench_legacy.tasks"), [heavy]).fetchall()
         assert len(rows) == 50
 
     def signed():
@@ -99,7 +101,7 @@ def test_identity_cost(heavy):
             # What core/rls.py does: mint, then set with a bound parameter.
             token = identity.make_token(identity.USER, str(heavy))
             conn.execute("SELECT set_config('app.identity', %s, true)", [token])
-            rows = conn.execute(LIST_SQL.format(table="tasks")).fetchall()
+            rows = conn.execute(LIST_SQL.format(table="tasks"), [heavy]).fetchall()
         assert len(rows) == 50
 
     def claim_only(function):
