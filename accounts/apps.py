@@ -1,9 +1,28 @@
 from django.apps import AppConfig
 
+from core.rls import Policy, ProtectedTable
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    # Row-level security on users (tasks/migrations/0003_row_level_security, because
+    # the cascade from users to tasks bypasses the tasks policy; closed by
+    # core/migrations/0002_users_closed): a user reads, inserts, changes and
+    # deletes only their own row; before sign-in, a signed claim for one e-mail
+    # address reads that one row (core/rls.py, email_context).
+    rls_tables = (
+        ProtectedTable(
+            "users",
+            (
+                Policy("users_self_read", "SELECT", owner_column="id"),
+                Policy("users_self_insert", "INSERT", owner_column="id"),
+                Policy("users_self_update", "UPDATE", owner_column="id"),
+                Policy("users_self_delete", "DELETE", owner_column="id"),
+            ),
+        ),
+    )
 
     def ready(self):
         from django.contrib.auth.models import update_last_login

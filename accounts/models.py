@@ -5,8 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.functions import Lower
 
-from todo_site.db import DbNow, GenRandomUUID
-from todo_site.rls import email_context, user_context
+from core.db import DbNow, GenRandomUUID
+from core.rls import email_context, user_context
 
 
 def normalize_email(email: str) -> str:

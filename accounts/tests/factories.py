@@ -1,7 +1,7 @@
 import factory
 
 from accounts.models import User, normalize_email
-from todo_site.rls import email_context, user_context
+from core.rls import email_context, user_context
 
 PASSWORD = "correct horse battery staple"
 

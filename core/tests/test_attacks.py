@@ -25,10 +25,10 @@ from django.test import Client
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from core import identity
+from core.rls import set_rls_user
+from core.tests.test_pgbouncer import PORT as PGBOUNCER_PORT
+from core.tests.test_pgbouncer import pgbouncer  # noqa: F401 (fixture)
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import set_rls_user
-from todo_site.tests.test_pgbouncer import PORT as PGBOUNCER_PORT
-from todo_site.tests.test_pgbouncer import pgbouncer  # noqa: F401 (fixture)
 
 RLS_VIOLATION = "new row violates row-level security policy"
 
@@ -83,7 +83,7 @@ def _admin(statement, params=None):
         return cursor.fetchall() if cursor.description else cursor.rowcount
 
 
-@pytest.fixture(params=["direct", "pgbouncer"])
+@pytest.fixture(params=["direct", pytest.param("pgbouncer", marks=pytest.mark.pgbouncer)])
 def attacker(request, committed):
     db = connections["default"].settings_dict
     params = {

@@ -9,9 +9,9 @@ import io
 from django.core.management import call_command
 from django.db import connections
 
+from core.checks import rls_errors
 from core.grants import APP_ROLE_FUNCTIONS, APP_ROLE_TABLES, SCHEMAS
 from core.identity import derive_key
-from todo_site.checks import rls_errors
 
 
 def _sql(statement, params=None):
