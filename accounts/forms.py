@@ -64,7 +64,7 @@ class PasswordChangeForm(
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
     def get_users(self, email):
         # Nobody is signed in: only a claim for this address shows its row.
-        with email_context(email):
+        with email_context(normalize_email(email)):
             return list(super().get_users(email))
 
 

@@ -125,10 +125,9 @@ def user_context(user_id, *, using: str = "default"):
 def email_context(email: str, *, using: str = "default"):
     """`with email_context(email):` the one user row with this address becomes readable.
 
-    Read-only and nothing else: no task, no other row. For the lookups that come
-    before anyone is signed in (sign-in, sign-up's "address taken", password
-    reset requests). Same cost and nesting as `user_context`.
+    `email` as stored (accounts.models.normalize_email). Read-only and nothing
+    else: no task, no other row. For the lookups that come before anyone is
+    signed in (sign-in, sign-up's "address taken", password reset requests).
+    Same cost and nesting as `user_context`.
     """
-    from accounts.models import normalize_email  # accounts.models imports this module
-
-    return _token_context(identity.make_token(identity.EMAIL, normalize_email(email)), using)
+    return _token_context(identity.make_token(identity.EMAIL, email), using)

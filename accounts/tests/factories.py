@@ -32,5 +32,6 @@ def stored(user):
 
 def stored_by_email(email):
     """The row with this address, or None, read under a claim for that address."""
+    email = normalize_email(email)
     with email_context(email):
-        return User.objects.filter(email=normalize_email(email)).first()
+        return User.objects.filter(email=email).first()
