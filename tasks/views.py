@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +21,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tasks import services
 from tasks.archive import archived_task_restore
 from tasks.forms import QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
+from tasks.models import (
+    LIST_ORDERINGS,
+    SORT_NEWEST,
+    STATUS_ACTIVE,
+    STATUS_ALL,
+    STATUS_COMPLETED,
+    ArchivedTask,
+    Task,
+)
+from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
 TABS = ((STATUS_ALL, "All"), (STATUS_ACTIVE, "Active"), (STATUS_COMPLETED, "Completed"))
 
 
@@ -47,6 +57,11 @@ def _list_state(data) -> dict[str, str]:
     page = data.get("page", "")
     if _PAGE_NUMBER.fullmatch(page) and int(page) > 1:
         state["page"] = str(int(page))
+        # Where that page starts (tasks/paging.py); checked in full when used.
+        for key in ("after", "before"):
+            if _CURSOR.fullmatch(data.get(key, "")):
+                state[key] = data[key]
+                break
     return state
 
 
@@ -58,8 +73,33 @@ def _list_url(state: dict[str, str]) -> str:
     return _with_state(reverse("tasks:list"), state)
 
 
-def _page_url(state: dict[str, str], number: int) -> str:
-    return _list_url({**state, "page": str(number)} if number > 1 else state)
+def _page_url(state: dict[str, str], number: int, cursor: dict[str, str] | None = None) -> str:
+    """The list's page `number`; `cursor` ({"after": …} or {"before": …}) says where it starts."""
+    if number <= 1:
+        return _list_url(state)
+    return _list_url({**state, "page": str(number), **(cursor or {})})
+
+
+def _list_page(paginator: Paginator, state: dict[str, str], ordering) -> tuple[Page, dict]:
+    """The page the state asks for, and the cursor that served it (else `{}`).
+
+    By keyset when the state's cursor is valid for its page (the same cost on
+    every page), else by number with OFFSET; an out-of-range number shows the last page.
+    """
+    try:
+        number = paginator.validate_number(state.get("page", 1))
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    key = "after" if "after" in state else "before" if "before" in state else None
+    if key and number > 1 and str(number) == state.get("page") and supports_keyset(ordering):
+        values = parse_cursor(state[key], ordering)
+        if values is not None:
+            rows = keyset_rows(paginator.object_list, ordering, size=PAGE_SIZE, **{key: values})
+            if rows:
+                return Page(rows, number, paginator), {key: state[key]}
+    return paginator.page(number), {}
 
 
 def _back_url(request, state: dict[str, str], pk) -> str:
@@ -169,20 +209,25 @@ def _render_list(request, state, form):
     counts = tasks.status_counts()
     # With a search, one more aggregate gives the search's counts (and the pages' total).
     shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
-    shown = tasks.with_status(status).search(q).in_list_order()
+    ordering = LIST_ORDERINGS[SORT_NEWEST]
+    shown = tasks.with_status(status).search(q).in_list_order(SORT_NEWEST)
     paginator = Paginator(shown, PAGE_SIZE)
     paginator.count = shown_counts[STATUS_ALL]
-    page_obj = paginator.get_page(state.get("page"))
-    # An out-of-range page shows the last one; its links carry the page shown.
-    state.pop("page", None)
+    page_obj, cursor = _list_page(paginator, state, ordering)
+    rows = list(page_obj.object_list)
+    # The forms (through the state) come back to the page shown, by the same cursor.
+    without_page = {k: v for k, v in state.items() if k not in ("page", "after", "before")}
+    state.clear()
+    state.update(without_page)
     if page_obj.number > 1:
-        state["page"] = str(page_obj.number)
-    without_page = {k: v for k, v in state.items() if k != "page"}
+        state.update(page=str(page_obj.number), **cursor)
     previous_url = next_url = None
-    if page_obj.has_previous():
-        previous_url = _page_url(without_page, page_obj.previous_page_number())
-    if page_obj.has_next():
-        next_url = _page_url(without_page, page_obj.next_page_number())
+    if page_obj.has_previous() and rows:
+        before = {"before": cursor_of(rows[0], ordering)}
+        previous_url = _page_url(without_page, page_obj.previous_page_number(), before)
+    if page_obj.has_next() and rows:
+        after = {"after": cursor_of(rows[-1], ordering)}
+        next_url = _page_url(without_page, page_obj.next_page_number(), after)
     tabs = [
         {
             "label": label,
@@ -202,7 +247,7 @@ def _render_list(request, state, form):
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
-        tasks=list(page_obj.object_list),
+        tasks=rows,
         form=form,
         bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
