@@ -13,7 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
@@ -109,11 +111,16 @@ def _back_url(request, state: dict[str, str], pk) -> str:
     return _list_url(state)
 
 
-def _context(state: dict[str, str], **extra) -> dict:
+def _context(request, state: dict[str, str], **extra) -> dict:
+    """What every task page's template gets. The list repeats the state's hidden fields
+    and the CSRF token in two forms per row: both are made once here, rather than by an
+    include per form and a lazy token resolved 100 times (bench/profile.py)."""
     return {
         "page": "tasks",
         "state": state,
         "state_query": urlencode(state),
+        "state_fields": render_to_string("tasks/_state_fields.html", {"state": state}),
+        "csrf_token": get_token(request),
         "list_url": _list_url(state),
         **extra,
     }
@@ -241,6 +248,7 @@ def _render_list(request, state, form):
         # Right after an add (without JavaScript), the field is ready for the next one.
         form = QuickAddForm(focus=True)
     ctx = _context(
+        request,
         state,
         status=status,
         q=q,
@@ -269,13 +277,15 @@ def task_create(request):
         services.task_create(owner=request.user, **form.cleaned_data)
         messages.success(request, "Task added.")
         return redirect(_list_url(state))
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
 
 
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(request, "tasks/task_detail.html", _context(_list_state(request.GET), task=task))
+    return render(
+        request, "tasks/task_detail.html", _context(request, _list_state(request.GET), task=task)
+    )
 
 
 @login_required
@@ -288,7 +298,7 @@ def task_update(request, pk):
         services.task_update(task=task, **form.cleaned_data)
         messages.success(request, "Task saved.")
         return redirect(_list_url(state))
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=task))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
 
 
 @login_required
@@ -328,7 +338,7 @@ def task_delete(request, pk):
         return redirect(_list_url(state))
     task = _get_task(request, pk)
     state = _list_state(request.GET)
-    return render(request, "tasks/task_confirm_delete.html", _context(state, task=task))
+    return render(request, "tasks/task_confirm_delete.html", _context(request, state, task=task))
 
 
 @login_required
@@ -348,7 +358,7 @@ def task_clear_completed(request):
         return redirect(_list_url(state))
     state = _list_state(request.GET)
     count = _shown(request, state).filter(completed=True).count()
-    return render(request, "tasks/task_confirm_clear.html", _context(state, count=count))
+    return render(request, "tasks/task_confirm_clear.html", _context(request, state, count=count))
 
 
 @login_required
@@ -409,7 +419,7 @@ def task_archive(request):
     return render(
         request,
         "tasks/task_archive.html",
-        _context({}, page_obj=page_obj, archived=list(page_obj.object_list)),
+        _context(request, {}, page_obj=page_obj, archived=list(page_obj.object_list)),
     )
 
 
@@ -433,4 +443,6 @@ def archived_task_delete(request, pk):
         messages.success(request, "Archived task deleted for good.")
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
-    return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))
+    return render(
+        request, "tasks/archived_task_confirm_delete.html", _context(request, {}, task=task)
+    )
