@@ -3,7 +3,12 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import URLValidator
 
 from accounts.models import User, normalize_email
-from todo_site.forms import AccessibleFormMixin
+from core.forms import AccessibleFormMixin
+
+
+def _optional_name(form) -> str | None:
+    """The name as typed without surrounding spaces; None (no name) when blank."""
+    return (form.cleaned_data.get("name") or "").strip() or None
 
 
 class PasswordRulesUnderFirstFieldMixin:
@@ -39,7 +44,7 @@ class SignupForm(
         return email
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
@@ -79,7 +84,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None
@@ -101,12 +106,3 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
-
-
-class ImportForm(AccessibleFormMixin, forms.Form):
-    file = forms.FileField(
-        label="Export file",
-        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
-        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
-    )
