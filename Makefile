@@ -113,6 +113,7 @@ bench: $(VENV)/.dev
 	fi
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
 	$(PY) -m bench.run
+	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench/test_identity_cost.py -s -q -p no:cacheprovider
 
 messages: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py makemessages $(MESSAGES_ARGS)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEFAULT_TIME_ZONE, User, normalize_email
 from core.forms import AccessibleFormMixin
+from core.rls import email_context
 from core.user_locale import AVAILABLE_TIME_ZONES
 
 
@@ -74,7 +75,10 @@ class SignupForm(
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(email):
+            taken = User.objects.filter(email=email).exists()
+        if taken:
             raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 
@@ -101,7 +105,10 @@ class PasswordChangeForm(
 
 
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(normalize_email(email)):
+            return list(super().get_users(email))
 
 
 class SetPasswordForm(

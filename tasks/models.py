@@ -57,6 +57,18 @@ STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED, STATUS_TODAY, STATUS_UP
 TAB_FILTERS = {STATUS_ALL: (), STATUS_ACTIVE: ("completed",), STATUS_COMPLETED: ("completed",)}
 
 
+def list_ordering(status: str, sort: str) -> tuple:
+    """The ORDER BY of a tab in a sort (tasks/sorting.py).
+
+    Today and Upcoming are read by day, so the due date comes first there and
+    the chosen sort orders each day.
+    """
+    ordering = sort_ordering(sort)
+    if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
+        ordering = ("due_date", *ordering)
+    return ordering
+
+
 class TaskQuerySet(models.QuerySet):
     def for_owner(self, user):
         """The one place tasks are filtered by owner; RLS guards it a second time."""
@@ -85,15 +97,8 @@ class TaskQuerySet(models.QuerySet):
         return self.order_by(*LIST_ORDERINGS[sort])
 
     def for_list(self, *, status: str, sort: str, today: date):
-        """One tab of the list in the chosen order (tasks/sorting.py).
-
-        Today and Upcoming are read by day, so the due date comes first there
-        and the chosen sort orders each day.
-        """
-        ordering = sort_ordering(sort)
-        if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
-            ordering = ("due_date", *ordering)
-        return self.with_status(status, today=today).order_by(*ordering)
+        """One tab of the list in the chosen order (`list_ordering`)."""
+        return self.with_status(status, today=today).order_by(*list_ordering(status, sort))
 
     def search(self, q: str):
         """Tasks whose title or description contains `q`, ignoring case; all when `q` is blank."""

@@ -4,7 +4,7 @@ to every page (core/user_locale.py)."""
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.tests.factories import stored_by_email
 from tasks.tests.conftest import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,13 @@ def test_sign_up_keeps_the_time_zone_the_browser_selected(client):
     response = _signup(client, time_zone="America/Los_Angeles")
 
     assert response.status_code == 302
-    assert User.objects.get(email="new@example.com").time_zone == "America/Los_Angeles"
+    assert stored_by_email("new@example.com").time_zone == "America/Los_Angeles"
 
 
 def test_sign_up_without_javascript_or_a_choice_is_utc(client):
     _signup(client)
 
-    assert User.objects.get(email="new@example.com").time_zone == "UTC"
+    assert stored_by_email("new@example.com").time_zone == "UTC"
 
 
 def test_sign_up_refuses_an_unknown_time_zone(client):
@@ -44,7 +44,7 @@ def test_sign_up_refuses_an_unknown_time_zone(client):
 
     assert response.status_code == 200
     assert response.context["form"].has_error("time_zone", code="invalid_choice")
-    assert not User.objects.filter(email="new@example.com").exists()
+    assert stored_by_email("new@example.com") is None
 
 
 def test_the_sign_up_page_offers_the_list_with_the_detection_script(client):
@@ -56,7 +56,7 @@ def test_the_sign_up_page_offers_the_list_with_the_detection_script(client):
     assert "js/timezone.js" in html
 
 
-def test_the_profile_changes_time_zone_and_language(client, alice):
+def test_the_profile_changes_time_zone_and_language(client, alice, as_user):
     client.force_login(alice)
 
     response = client.post(
@@ -65,7 +65,8 @@ def test_the_profile_changes_time_zone_and_language(client, alice):
 
     assert response.status_code == 302
     assert messages_of(response) == ["Profil enregistré."]
-    alice.refresh_from_db()
+    with as_user(alice):
+        alice.refresh_from_db()
     assert (alice.time_zone, alice.language) == ("Asia/Tokyo", "fr")
     page = client.get(PROFILE)
     assert page["Content-Language"] == "fr"
@@ -76,7 +77,7 @@ def test_the_profile_changes_time_zone_and_language(client, alice):
     ("data", "field"),
     [({"time_zone": "Nowhere"}, "time_zone"), ({"language": "de"}, "language")],
 )
-def test_the_profile_refuses_unknown_values(client, alice, data, field):
+def test_the_profile_refuses_unknown_values(client, alice, as_user, data, field):
     client.force_login(alice)
 
     response = client.post(
@@ -85,7 +86,8 @@ def test_the_profile_refuses_unknown_values(client, alice, data, field):
 
     assert response.status_code == 200
     assert response.context["form"].has_error(field, code="invalid_choice")
-    alice.refresh_from_db()
+    with as_user(alice):
+        alice.refresh_from_db()
     assert (alice.time_zone, alice.language) == ("UTC", "")
 
 

@@ -14,6 +14,8 @@ from playwright.sync_api import expect
 
 from tasks.tests.test_browser import NEW_PASSWORD
 
+pytestmark = pytest.mark.browser
+
 # Wednesday 25 November 2026, 10:00 in Paris (UTC+1).
 WEDNESDAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 # Friday 27 November 2026, 00:30 in Paris, still Thursday 23:30 in UTC.

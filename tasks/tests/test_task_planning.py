@@ -140,12 +140,13 @@ def test_each_sort_orders_the_list(alice_client, week, sort, titles):
     assert f'<option value="{sort}" selected>' in response.content.decode()
 
 
-def test_choosing_a_sort_remembers_it_and_puts_it_in_the_url(alice_client, alice, week):
+def test_choosing_a_sort_remembers_it_and_puts_it_in_the_url(alice_client, alice, as_user, week):
     response = alice_client.post(SORT, {"sort": "priority", "status": "active", "page": "2"})
 
     assert response.status_code == 302
     assert response["Location"] == "/tasks/?status=active&sort=priority"
-    alice.refresh_from_db()
+    with as_user(alice):
+        alice.refresh_from_db()
     assert alice.task_sort == "priority"
     # Without a sort in the URL, the remembered one applies; tab links keep an explicit one.
     assert _titles(alice_client.get(LIST, {"status": "active"}))[0] == "Friday"
@@ -153,11 +154,12 @@ def test_choosing_a_sort_remembers_it_and_puts_it_in_the_url(alice_client, alice
     assert tabs[1]["url"] == "/tasks/?status=active&sort=title"
 
 
-def test_an_unknown_sort_changes_nothing(alice_client, alice):
+def test_an_unknown_sort_changes_nothing(alice_client, alice, as_user):
     response = alice_client.post(SORT, {"sort": "'; DROP TABLE tasks"})
 
     assert response["Location"] == LIST
-    alice.refresh_from_db()
+    with as_user(alice):
+        alice.refresh_from_db()
     assert alice.task_sort == "newest"
     assert alice_client.get(LIST, {"sort": "nonsense"}).status_code == 200
 
