@@ -46,19 +46,21 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
+    "ops",  # before auth: its createsuperuser and changepassword override auth's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "ops",
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
     "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
+    # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +142,12 @@ if ADMIN_DATABASE_URL:
     DATABASES[ADMIN_DB_ALIAS] = _database(ADMIN_DATABASE_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Metrics (core/metrics.py) ---------------------------------------------------
+# /metrics answers only requests bearing this token; unset, it is an ordinary 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Row counts, table sizes and the RLS check are computed at most this often.
+METRICS_REFRESH_SECONDS = 60
 
 # --- Authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
