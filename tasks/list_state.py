@@ -1,4 +1,4 @@
-"""Where in the task list a page came from: its tab, search and page.
+"""Where in the task list a page came from: its tab, search and page (with its cursor).
 
 Every task page remembers it as query parameters, and its forms post it back as
 hidden fields, so every action returns to the same place in the list. It is
@@ -9,6 +9,7 @@ more field here.
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -18,6 +19,8 @@ from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED
 
 SEARCH_MAX_LENGTH = 200
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
+CURSOR_KEYS = ("after", "before")
 
 
 def clean_text(value, max_length: int = SEARCH_MAX_LENGTH) -> str:
@@ -27,24 +30,44 @@ def clean_text(value, max_length: int = SEARCH_MAX_LENGTH) -> str:
 
 @dataclass(frozen=True)
 class ListState:
-    """The list's tab (`status`), search (`q`) and page number."""
+    """The list's tab (`status`), search (`q`) and page number.
+
+    A page after the first may carry a cursor, `after` or `before` a row
+    (tasks/paging.py), so that page is found by keyset; it is checked in full
+    only when used. Read-only: the `with_*` methods return a new state, and the
+    URL and hidden fields, made once per state, are shared by every row of a page.
+    """
 
     status: str = STATUS_ALL
     q: str = ""
     page: int = 1
+    after: str = ""
+    before: str = ""
 
     @classmethod
     def from_data(cls, data) -> "ListState":
         """The state found in `data` (GET, POST, or an Undo record); unknown values fall back."""
         status = data.get("status", "")
         page = str(data.get("page", ""))
-        return cls(
+        state = cls(
             status=status if status in (STATUS_ACTIVE, STATUS_COMPLETED) else STATUS_ALL,
             q=clean_text(str(data.get("q", "")).replace("\x00", "").strip()),
             page=int(page) if _PAGE_NUMBER.fullmatch(page) and int(page) > 1 else 1,
         )
+        for key in CURSOR_KEYS:  # `after` wins when both are given
+            if state.page > 1 and _CURSOR.fullmatch(str(data.get(key, ""))):
+                return replace(state, **{key: data[key]})
+        return state
 
     @property
+    def cursor(self) -> tuple[str, str] | None:
+        """`("after", value)`, `("before", value)`, or None."""
+        for key in CURSOR_KEYS:
+            if getattr(self, key):
+                return key, getattr(self, key)
+        return None
+
+    @cached_property
     def params(self) -> dict[str, str]:
         """The values that differ from the defaults: `{}` is the first page of all tasks."""
         params = {}
@@ -54,9 +77,11 @@ class ListState:
             params["q"] = self.q
         if self.page > 1:
             params["page"] = str(self.page)
+            if self.cursor:
+                params.update([self.cursor])
         return params
 
-    @property
+    @cached_property
     def query(self) -> str:
         """The query string (without `?`), empty for the defaults."""
         return urlencode(self.params)
@@ -66,10 +91,11 @@ class ListState:
         path = path or reverse("tasks:list")
         return f"{path}?{self.query}" if self.params else path
 
-    @property
+    @cached_property
     def list_url(self) -> str:
         return self.url()
 
+    @cached_property
     def hidden_fields(self) -> str:
         """The state as hidden inputs, for forms that post it back."""
         return format_html_join(
@@ -77,14 +103,16 @@ class ListState:
         )
 
     def first_page(self) -> "ListState":
-        return replace(self, page=1)
+        return self.with_page(1)
 
-    def with_page(self, number: int) -> "ListState":
-        return replace(self, page=number)
+    def with_page(self, number: int, cursor: dict[str, str] | None = None) -> "ListState":
+        """Page `number`, found by `cursor` (`{"after": ...}` or `{"before": ...}`) if given."""
+        cursor = (cursor or {}) if number > 1 else {}
+        return replace(self, page=max(number, 1), **{"after": "", "before": "", **cursor})
 
     def with_status(self, status: str) -> "ListState":
         """Another tab with the same search, on its first page."""
-        return replace(self, status=status, page=1)
+        return replace(self, status=status).first_page()
 
     def without_search(self) -> "ListState":
-        return replace(self, q="", page=1)
+        return replace(self, q="").first_page()

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,7 +23,16 @@ from tasks import export, services
 from tasks.forms import ImportForm, QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.list_state import ListState, clean_text
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
+from tasks.models import (
+    LIST_ORDERINGS,
+    SORT_NEWEST,
+    STATUS_ACTIVE,
+    STATUS_ALL,
+    STATUS_COMPLETED,
+    ArchivedTask,
+    Task,
+)
+from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
@@ -41,8 +51,34 @@ def _back_url(request, state: ListState, pk) -> str:
     return state.list_url
 
 
-def _context(state: ListState, **extra) -> dict:
-    return {"page_name": "tasks", "state": state, **extra}
+def _context(request, state: ListState, **extra) -> dict:
+    """What every task page's template gets. The list repeats the state's hidden fields
+    and the CSRF token in two forms per row: the state makes its fields once, and the
+    token is resolved here once rather than lazily 100 times (bench/profile.py)."""
+    return {"page_name": "tasks", "state": state, "csrf_token": get_token(request), **extra}
+
+
+def _list_page(paginator: Paginator, state: ListState, ordering) -> tuple[Page, dict]:
+    """The page the state asks for, and the cursor that served it (else `{}`).
+
+    By keyset when the state's cursor is valid for its page (the same cost on
+    every page), else by number with OFFSET; an out-of-range number shows the last page.
+    """
+    try:
+        number = paginator.validate_number(state.page)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    cursor = state.cursor
+    if cursor and number > 1 and number == state.page and supports_keyset(ordering):
+        key, raw = cursor
+        values = parse_cursor(raw, ordering)
+        if values is not None:
+            rows = keyset_rows(paginator.object_list, ordering, size=PAGE_SIZE, **{key: values})
+            if rows:
+                return Page(rows, number, paginator), {key: raw}
+    return paginator.page(number), {}
 
 
 def _get_task(request, pk, *, for_update: bool = False) -> Task:
@@ -148,11 +184,20 @@ def _render_list(request, state: ListState, form):
     shown_counts = _shown_counts(
         tasks.search(state.q).status_counts() if state.q else counts, state.status
     )
-    shown = tasks.with_status(state.status).search(state.q).order_by("-created_at", "-id")
+    ordering = LIST_ORDERINGS[SORT_NEWEST]
+    shown = tasks.with_status(state.status).search(state.q).in_list_order(SORT_NEWEST)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
-    page_obj = paginator.get_page(state.page)
-    # An out-of-range page shows the last one; its links carry the page shown.
-    state = state.with_page(page_obj.number)
+    page_obj, cursor = _list_page(paginator, state, ordering)
+    rows = list(page_obj.object_list)
+    # The forms (through the state) come back to the page shown, by the same cursor.
+    state = state.with_page(page_obj.number, cursor)
+    previous_url = next_url = None
+    if page_obj.has_previous() and rows:
+        before = {"before": cursor_of(rows[0], ordering)}
+        previous_url = state.with_page(page_obj.previous_page_number(), before).list_url
+    if page_obj.has_next() and rows:
+        after = {"after": cursor_of(rows[-1], ordering)}
+        next_url = state.with_page(page_obj.next_page_number(), after).list_url
     tabs = [
         {
             "label": label,
@@ -166,21 +211,16 @@ def _render_list(request, state: ListState, form):
         # Right after an add (without JavaScript), the field is ready for the next one.
         form = QuickAddForm(focus=True)
     ctx = _context(
+        request,
         state,
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
-        tasks=list(page_obj.object_list),
+        tasks=rows,
         form=form,
         bulk=_bulk_actions(shown_counts),
-        previous_url=(
-            state.with_page(page_obj.previous_page_number()).list_url
-            if page_obj.has_previous()
-            else None
-        ),
-        next_url=(
-            state.with_page(page_obj.next_page_number()).list_url if page_obj.has_next() else None
-        ),
+        previous_url=previous_url,
+        next_url=next_url,
         clear_search_url=state.without_search().list_url,
     )
     return render(request, "tasks/task_list.html", ctx)
@@ -197,13 +237,13 @@ def task_create(request):
         services.task_create(owner=request.user, **form.cleaned_data)
         messages.success(request, "Task added.")
         return redirect(state.list_url)
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
 
 
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(request, "tasks/task_detail.html", _context(_state(request), task=task))
+    return render(request, "tasks/task_detail.html", _context(request, _state(request), task=task))
 
 
 @login_required
@@ -216,7 +256,7 @@ def task_update(request, pk):
         services.task_update(task=task, **form.cleaned_data)
         messages.success(request, "Task saved.")
         return redirect(state.list_url)
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=task))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
 
 
 @login_required
@@ -255,7 +295,9 @@ def task_delete(request, pk):
         messages.success(request, "Task deleted.", extra_tags=undo)
         return redirect(state.list_url)
     task = _get_task(request, pk)
-    return render(request, "tasks/task_confirm_delete.html", _context(_state(request), task=task))
+    return render(
+        request, "tasks/task_confirm_delete.html", _context(request, _state(request), task=task)
+    )
 
 
 @login_required
@@ -275,7 +317,7 @@ def task_clear_completed(request):
         return redirect(state.list_url)
     state = _state(request)
     count = _shown(request, state).filter(completed=True).count()
-    return render(request, "tasks/task_confirm_clear.html", _context(state, count=count))
+    return render(request, "tasks/task_confirm_clear.html", _context(request, state, count=count))
 
 
 @login_required
@@ -338,7 +380,7 @@ def task_archive(request):
     return render(
         request,
         "tasks/task_archive.html",
-        _context(ListState(), page_obj=page_obj, archived=list(page_obj.object_list)),
+        _context(request, ListState(), page_obj=page_obj, archived=list(page_obj.object_list)),
     )
 
 
@@ -363,7 +405,9 @@ def archived_task_delete(request, pk):
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
     return render(
-        request, "tasks/archived_task_confirm_delete.html", _context(ListState(), task=task)
+        request,
+        "tasks/archived_task_confirm_delete.html",
+        _context(request, ListState(), task=task),
     )
 
 
