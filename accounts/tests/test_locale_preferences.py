@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import stored_by_email
-from tasks.tests.conftest import messages_of
+from core.tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 

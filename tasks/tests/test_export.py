@@ -114,7 +114,10 @@ def test_it_reads_in_chunks_without_repeating_or_skipping_rows(alice):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
-    assert client.get(URL).status_code == 302
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={URL}"
 
 
 def test_it_carries_due_date_and_priority_and_gives_times_in_my_time_zone(client, alice, as_user):

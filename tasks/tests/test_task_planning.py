@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks.models import Task
-from tasks.tests.conftest import messages_of
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
