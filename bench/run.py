@@ -460,11 +460,13 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         f"wrk, 1 thread, {rows[0]['duration_us'] / 1e6:.0f} s per row. "
         f"Workers' resident memory at the end: {', '.join(f'{m:.0f} MB' for m in rss)}.",
         "",
-        f"Data: {timings.get('tasks', 0):,} tasks; generate_data "
-        f"{timings.get('generate_data', 0):.0f} s "
-        f"({timings.get('tasks', 0) / max(timings.get('generate_data', 1), 1e-6):,.0f} tasks/s, "
-        f"migrations and process start included), VACUUM ANALYZE "
-        f"{timings.get('vacuum_analyze', 0):.0f} s.",
+        (
+            f"Data: {timings['tasks']:,} tasks; generate_data {timings['generate_data']:.0f} s "
+            f"({timings['tasks'] / timings['generate_data']:,.0f} tasks/s, process start "
+            f"included), VACUUM ANALYZE {timings['vacuum_analyze']:.0f} s."
+            if timings
+            else "Data: a database kept by an earlier run (BENCH_REUSE=1)."
+        ),
         "",
         "× bare page: requests/s of the row over the bare page's (the mean of its two",
         "measurements at the same connection count). Lists and one task are read as the",
@@ -538,7 +540,7 @@ def main() -> int:
             _manage(env, "migrate", "--database", "admin", "--verbosity", "0")
         else:
             _recreate_database(admin_url, dbname)
-            timings = build(env, admin_url, scale)
+            timings = build(env, env["ADMIN_DATABASE_URL"], scale)
         _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
         os.environ.update(env)
@@ -552,8 +554,8 @@ def main() -> int:
         from core.rls import user_context
         from tasks.models import Task
 
-        heavy = User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
-        writer = User.objects.get(email__regex=r"^load-[0-9a-f]+-1@example\.test$")
+        heavy = User.objects.using("admin").get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
+        writer = User.objects.using("admin").get(email__regex=r"^load-[0-9a-f]+-1@example\.test$")
         with user_context(heavy.pk):
             task_id = Task.objects.for_owner(heavy).values_list("id", flat=True).first()
         with user_context(writer.pk):
