@@ -126,6 +126,8 @@
     var submitter = event.submitter;
     if (submitter && submitter.hasAttribute("data-no-inplace")) return;
     event.preventDefault();
+    // A second click while the first is on its way would undo it (toggle) or 404 (delete).
+    if (form.hasAttribute("aria-busy")) return;
     send(form, submitter);
   });
 
