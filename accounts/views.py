@@ -49,7 +49,10 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = services.user_sign_up(
-            email=data["email"], name=data.get("name"), password=data["password1"]
+            email=data["email"],
+            name=data.get("name"),
+            password=data["password1"],
+            time_zone=data["time_zone"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         status = services.verification_email_send(request=request, user=user)

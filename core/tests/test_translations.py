@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts import verification
+from accounts import services as account_services
 from accounts.tests.factories import UserFactory
 from tasks.tests.factories import TaskFactory
 
@@ -309,6 +309,6 @@ def test_the_french_catalog_is_complete_and_compiled():
 
 
 def test_a_verification_link_page_in_french(client, alice):
-    token = verification.make_token(alice)
+    token = account_services.make_token(alice)
     response = client.get(reverse("accounts:verify", args=[token + "x"]), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Ce lien n’est pas valide" in response.content.decode()
