@@ -1,0 +1,46 @@
+"""Remove a user's second factor (authenticator app and recovery codes).
+
+For a user who lost both the phone and the recovery codes, after the operator
+has checked who is asking. The user then signs in with the password alone and
+may turn two-factor sign-in on again; staff must, before the admin opens. Runs
+on the administrative alias (the operator's credential), and logs a security
+event.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import two_factor
+from accounts.models import User, normalize_email
+from core.security_log import log_event
+from todo_site.admin_db import admin_database_configured
+
+
+class Command(BaseCommand):
+    help = "Remove the two-factor sign-in (app and recovery codes) of the user with this e-mail."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would be removed, change nothing."
+        )
+
+    def handle(self, *args, email, dry_run, **options):
+        if not admin_database_configured():
+            raise CommandError("ADMIN_DATABASE_URL is not set: this command needs it.")
+        using = settings.ADMIN_DB_ALIAS
+        user = User.objects.using(using).filter(email=normalize_email(email)).first()
+        if user is None:
+            raise CommandError(f"No user has the e-mail address {email!r}.")
+        if dry_run:
+            enabled = two_factor.is_enabled_on(user, using=using)
+            state = "has" if enabled else "does not have"
+            self.stdout.write(
+                f"{user.email} {state} two-factor sign-in; nothing changed (dry run)."
+            )
+            return
+        removed = two_factor.disable(user, using=using)
+        log_event(None, "two_factor.reset_by_operator", user=user, removed=removed)
+        self.stdout.write(
+            self.style.SUCCESS(f"Removed the second factor of {user.email} ({removed} item(s)).")
+        )
