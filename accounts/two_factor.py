@@ -105,12 +105,12 @@ def verify_code(user, code: str) -> str | None:
     return None
 
 
-def disable(user, *, using: str = "default") -> int:
-    """Remove every second factor of the user (devices and recovery codes); how many."""
+def disable(user, *, using: str = "default") -> bool:
+    """Remove every second factor of the user (devices and recovery codes); False if none."""
     with transaction.atomic(using=using):
         totp, _ = TOTPDevice.objects.using(using).filter(user=user).delete()
         static, _ = StaticDevice.objects.using(using).filter(user=user).delete()
-    return totp + static
+    return bool(totp or static)
 
 
 def start_pending(request, user, redirect_to: str) -> None:

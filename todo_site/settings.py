@@ -221,6 +221,7 @@ STORAGES = {
 }
 
 # Error pages and reports never show a database URL, password or key.
+DEFAULT_EXCEPTION_REPORTER = "core.error_reports.Reporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.ReporterFilter"
 
 LOGGING = {

@@ -8,6 +8,8 @@ admin alias cannot be used inside Django's wrapping test transaction.
 """
 
 import io
+import json
+import logging
 from contextlib import contextmanager
 
 import pytest
@@ -17,7 +19,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User
+from accounts.models import ThrottleEvent, User
 from accounts.tests.factories import (
     PASSWORD,
     UserFactory,
@@ -25,6 +27,7 @@ from accounts.tests.factories import (
     totp_code,
     two_factor_client,
 )
+from core.tests.site_urls import INLINE_SCRIPT, INLINE_STYLE
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from todo_site.rls import user_context
@@ -132,12 +135,13 @@ def test_staff_find_any_user_in_the_owner_autocomplete(people):
     assert [r["id"] for r in response.json()["results"]] == [str(bob.pk)]
 
 
-def test_staff_sign_in_through_the_sites_sign_in_with_two_factors(people):
+def test_staff_sign_in_through_the_sites_sign_in_with_two_factors(people, caplog):
     # Sign-in writes last_login on the user's own row, which RLS allows only
     # under that user's context.
     _, _, staff, _ = people
     device = enable_two_factor(staff)
     client = Client()
+    caplog.set_level(logging.INFO, logger="security")
 
     to_login = client.get("/admin/login/?next=/admin/tasks/task/")
     assert to_login.url == "/accounts/login/?next=%2Fadmin%2Ftasks%2Ftask%2F"
@@ -149,6 +153,12 @@ def test_staff_sign_in_through_the_sites_sign_in_with_two_factors(people):
     assert code.status_code == 302 and code.url == TASKS
     assert client.get(TASKS).status_code == 200
     assert User.objects.get(pk=staff.pk).last_login is not None
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "security"]
+    assert [(e["event"], e["user_id"]) for e in events] == [
+        ("login.success", str(staff.pk)),
+        ("admin.login", str(staff.pk)),
+    ]
+    assert events[0]["staff"] is True and events[0]["two_factor"] == "totp"
 
 
 def test_the_admin_login_form_itself_signs_nobody_in(people):
@@ -230,3 +240,50 @@ def test_without_the_admin_alias_every_admin_page_says_so(people):
         # Non-staff learn nothing about the configuration.
         assert _client(alice).get(TASKS).status_code == 302
     assert _admin_count("SELECT count(*) FROM tasks") == 2
+
+
+def test_admin_pages_send_the_security_headers_and_hold_no_inline_code(people):
+    _, _, staff, _ = people
+    client = two_factor_client(staff)
+    for url in ("/admin/", TASKS, "/admin/accounts/user/", "/admin/accounts/throttleevent/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "camera=()" in response["Permissions-Policy"]
+        assert "no-store" in response["Cache-Control"], url
+        page = response.content.decode()
+        assert not INLINE_SCRIPT.search(page), url
+        assert not INLINE_STYLE.search(page), url
+
+
+def test_staff_see_who_is_locked_and_lift_the_lock(people):
+    alice, _, staff, _ = people
+    stranger = Client()
+    for _ in range(5):
+        stranger.post("/accounts/login/", {"username": alice.email, "password": "wrong"})
+    assert (
+        stranger.post(
+            "/accounts/login/", {"username": alice.email, "password": PASSWORD}
+        ).status_code
+        == 429
+    )
+    client = two_factor_client(staff)
+
+    listing = client.get("/admin/accounts/throttleevent/?recent=window")
+    assert listing.content.count(alice.email.encode()) >= 5
+    ids = list(ThrottleEvent.objects.values_list("pk", flat=True)[:1])
+    lifted = client.post(
+        "/admin/accounts/throttleevent/",
+        {"action": "lift_sign_in_locks", "_selected_action": ids},
+        follow=True,
+    )
+
+    assert b"Lifted the sign-in locks of 1 address" in lifted.content
+    assert not ThrottleEvent.objects.filter(email=alice.email).exists()
+    assert (
+        stranger.post(
+            "/accounts/login/", {"username": alice.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )

@@ -39,8 +39,10 @@ class Command(BaseCommand):
                 f"{user.email} {state} two-factor sign-in; nothing changed (dry run)."
             )
             return
-        removed = two_factor.disable(user, using=using)
-        log_event(None, "two_factor.reset_by_operator", user=user, removed=removed)
+        if not two_factor.disable(user, using=using):
+            self.stdout.write(f"{user.email} has no second factor; nothing to remove.")
+            return
+        log_event(None, "two_factor.reset_by_operator", user=user)
         self.stdout.write(
-            self.style.SUCCESS(f"Removed the second factor of {user.email} ({removed} item(s)).")
+            self.style.SUCCESS(f"Removed the authenticator app and recovery codes of {user.email}.")
         )

@@ -1,0 +1,50 @@
+"""Every URL of the site (the admin aside), with real values for its parameters.
+
+New URLs without parameters are picked up by themselves; a new URL with
+parameters must be given values in PARAMETERS, or the tests using this fail.
+"""
+
+import re
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts import verification
+
+# Inline code a Content-Security-Policy without 'unsafe-inline' would block.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
+
+
+def _names(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            yield from _names(pattern.url_patterns, pattern.namespace or namespace)
+        elif pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def site_urls(user, task) -> dict[str, str]:
+    """{url name: a URL} for every named URL of the site."""
+    parameters = {
+        "password_reset_confirm": [
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+        "accounts:verify": [verification.make_token(user)],
+        "tasks:restore": [task.pk],
+        "tasks:detail": [task.pk],
+        "tasks:update": [task.pk],
+        "tasks:toggle": [task.pk],
+        "tasks:delete": [task.pk],
+    }
+    urls = {}
+    for name, pattern in _names(get_resolver().url_patterns):
+        if pattern.pattern.converters and name not in parameters:
+            raise AssertionError(f"give {name!r} parameter values in core/tests/site_urls.py")
+        urls[name] = reverse(name, args=parameters.get(name, []))
+    return urls
