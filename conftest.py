@@ -68,6 +68,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 USER_DATA_TABLES = [
     "users",
     "tasks_archive",
+    "tasks_trash",
     "django_session",
     "django_admin_log",
     "throttle_events",

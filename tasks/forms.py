@@ -47,7 +47,8 @@ class TaskForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["autocomplete"] = "off"
+        # The New and Edit pages start in the title (an error elsewhere takes focus instead).
+        self.fields["title"].widget.attrs.update({"autocomplete": "off", "autofocus": True})
 
 
 class TaskUpdateForm(TaskForm):
@@ -63,8 +64,19 @@ class QuickAddForm(TaskForm):
         fields = ["title"]
         labels = {"title": "New task"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, focus: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs.update(
+        attrs = self.fields["title"].widget.attrs
+        attrs.update(
             {"placeholder": "What needs doing?", "class": "quick-add-input", "data-shortcut": "n"}
         )
+        # Focused only right after an add or an error here, not on every visit to the list.
+        if not focus:
+            attrs.pop("autofocus", None)
+
+
+class TaskRenameForm(TaskForm):
+    """The title alone: the list's inline edit."""
+
+    class Meta(TaskForm.Meta):
+        fields = ["title"]
