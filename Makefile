@@ -26,10 +26,30 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# Ctrl-C stops the site and, if this run started it, the local PostgreSQL.
 run: $(VENV)/.runtime
-	@if [ -z "$$DATABASE_URL" ]; then $(RUN_ENV) $(PY) manage.py localdb start; fi
-	$(RUN_ENV) $(PY) manage.py migrate --database admin
-	$(RUN_ENV) $(PY) manage.py seed_demo
+	@set -e; started=; \
+	if [ -z "$$DATABASE_URL" ]; then \
+	  $(RUN_ENV) $(PY) manage.py localdb status | grep -q '^running' || started=1; \
+	  $(RUN_ENV) $(PY) manage.py localdb start; \
+	fi; \
+	finish() { \
+	  if [ -n "$$started" ]; then echo "stopping the local PostgreSQL this run started"; \
+	    $(RUN_ENV) $(PY) manage.py localdb stop; \
+	  elif [ -z "$$DATABASE_URL" ]; then \
+	    echo "the local PostgreSQL was already running and keeps running (stop it: make localdb-stop)"; \
+	  fi; \
+	}; \
+	trap finish EXIT; trap 'exit 0' INT TERM; \
+	$(RUN_ENV) $(PY) manage.py migrate --database admin; \
+	$(RUN_ENV) $(PY) manage.py seed_demo; \
+	echo; \
+	echo "todo_site on http://$(HOST):$(PORT)/  (demo account: test@example.com / demo-password-123)"; \
+	echo "E-mails (sign-up verification, password reset) are printed in this terminal, not sent."; \
+	echo "Admin: http://$(HOST):$(PORT)/admin/ with a staff account; create one (once) with:"; \
+	echo "  DEBUG=true $(PY) manage.py createsuperuser"; \
+	echo "Ctrl-C stops the site$${started:+ and the local PostgreSQL}."; \
+	echo; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The local server is stopped afterwards only if this run started it.

@@ -48,7 +48,18 @@ def _password_hint(field: forms.Field) -> None:
     field.widget.attrs.update({"minlength": "12", "maxlength": "128"})
 
 
-class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
+class PasswordRulesUnderFirstFieldMixin:
+    """Too short, too common...: rules about the new password show under the field typed
+    first (Django puts them under the confirmation, which reads as a mismatch)."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107
+        first = password_field_name.replace("password2", "password1")
+        super().validate_password_for_user(user, password_field_name=first)
+
+
+class SignupForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.BaseUserCreationForm
+):
     """Sign-up never says whether an address has an account (accounts/views.py:signup)."""
 
     class Meta:
@@ -117,7 +128,9 @@ class TwoFactorCodeForm(AccessibleFormMixin, forms.Form):
         return "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.PasswordChangeForm
+):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _password_hint(self.fields["new_password1"])
@@ -129,7 +142,9 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
         _email_checks(self.fields["email"])
 
 
-class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.SetPasswordForm
+):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _password_hint(self.fields["new_password1"])
@@ -180,3 +195,12 @@ class PasswordConfirmForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete_account, name="delete"),
     path("export/", views.export, name="export"),
+    path("import/", views.import_view, name="import"),
 ]
 
 # Django's auth views keep their standard, un-namespaced URL names.

@@ -1,5 +1,6 @@
 import csv
 import json
+import secrets
 from datetime import date
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from accounts import mail, throttle, two_factor, verification
 from accounts.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     LOCK_MESSAGES,
+    ImportForm,
     LoginForm,
     PasswordChangeForm,
     PasswordConfirmForm,
@@ -32,6 +34,7 @@ from accounts.forms import (
 from accounts.models import User
 from core.client import client_ip
 from core.security_log import email_digest, log_event
+from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from todo_site.rls import set_rls_user, user_context
 
 SIGNUP_EMAIL_KEY = "signup_email"
@@ -390,3 +393,62 @@ def export(request):
     filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+IMPORT_SESSION_KEY = "accounts_import"
+PREVIEW_ROWS = 20
+
+
+@login_required
+def import_view(request):
+    """Upload an export: check it and show a preview; a second POST imports it.
+
+    The checked rows wait in the session between the two steps, under a token
+    the confirmation form must send back.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or request.POST.get("token") != pending["token"]:
+            messages.info(request, "Nothing to import: choose the file again.")
+            return redirect("accounts:import")
+        del request.session[IMPORT_SESSION_KEY]
+        counts = import_tasks(owner=request.user, rows=pending["rows"])
+        messages.success(request, _imported_message(counts))
+        return redirect("tasks:list")
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    ctx = {"form": form, "page": "auth"}
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
+        if result.errors:
+            form.add_error("file", "Nothing was imported: the file has the problems listed below.")
+            ctx["import_errors"] = result.errors
+        else:
+            token = secrets.token_urlsafe(16)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
+            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
+            ctx["preview"] = {
+                "token": token,
+                "name": upload.name,
+                "rows": result.rows[:PREVIEW_ROWS],
+                "total": len(result.rows),
+                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
+                "locations": {
+                    location: sum(row["location"] == location for row in result.rows)
+                    for location in ("list", "archive", "trash")
+                },
+                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
+            }
+    return render(request, "accounts/import.html", ctx)
+
+
+def _imported_message(counts: dict[str, int]) -> str:
+    total = counts["list"] + counts["archive"] + counts["trash"]
+    text = (
+        f"Imported {total} task{'s' if total != 1 else ''}: {counts['list']} to your list, "
+        f"{counts['archive']} to the archive, {counts['trash']} to the trash."
+    )
+    if counts["new_ids"]:
+        text += f" {counts['new_ids']} got a new id because theirs was already in use."
+    return text

@@ -1,6 +1,6 @@
 """Security events as one structured log line each (logger "security").
 
-Each line is a JSON object: event, user id, client address, request id, and
+Each line is a JSON object: time, event, user id, client address, request id, and
 event-specific fields. Never a password, a token, an e-mail body or a full
 e-mail address: an address that may not belong to any account is logged as a
 short keyed hash, enough to see repeated attempts on one address.
@@ -13,6 +13,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.client import client_ip
 
@@ -31,6 +32,7 @@ def log_event(request, event: str, *, user=None, **fields) -> None:
         if candidate is not None and candidate.is_authenticated:
             user = candidate
     record = {
+        "at": timezone.now().isoformat(timespec="milliseconds"),
         "event": event,
         "user_id": str(user.pk) if user is not None else None,
         "ip": client_ip(request) if request is not None else None,

@@ -66,6 +66,28 @@ class Cluster:
         return self.base / "credentials.json"
 
     @property
+    def tls_file(self) -> Path:
+        """Written while the server runs with TLS: {"port": N}. Absent otherwise."""
+        return self.base / "tls.json"
+
+    @property
+    def certificate(self) -> Path:
+        """The self-signed certificate (also the root to verify it with: sslrootcert)."""
+        return self.base / "tls" / "server.crt"
+
+    @property
+    def tls_port(self) -> int | None:
+        try:
+            return int(json.loads(self.tls_file.read_text())["port"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    @property
+    def port(self) -> int:
+        """The server's port: the unix socket's name and, with TLS, the TCP port."""
+        return self.tls_port or PORT
+
+    @property
     def initialised(self) -> bool:
         return (self.data / "PG_VERSION").exists()
 
@@ -75,10 +97,19 @@ class Cluster:
         except (OSError, ValueError):
             return {}
 
-    def url(self, role: str = APP_ROLE) -> str:
-        password = self.credentials().get(role, "")
-        host = quote(str(self.socket_dir), safe="")
-        return f"postgres://{role}:{quote(password, safe='')}@{host}:{PORT}/{DB_NAME}"
+    def url(self, role: str = APP_ROLE, *, tls: str | None = None) -> str:
+        """The role's URL over the unix socket or, with `tls` (an sslmode), TCP with TLS."""
+        password = quote(self.credentials().get(role, ""), safe="")
+        if tls is None:
+            host = quote(str(self.socket_dir), safe="")
+            return f"postgres://{role}:{password}@{host}:{self.port}/{DB_NAME}"
+        if self.tls_port is None:
+            raise LocalDBError("the local PostgreSQL is not running with TLS (localdb start --tls)")
+        root = quote(str(self.certificate), safe="/")
+        return (
+            f"postgres://{role}:{password}@127.0.0.1:{self.tls_port}/{DB_NAME}"
+            f"?sslmode={tls}&sslrootcert={root}"
+        )
 
 
 def _temp_fallback() -> Path:
@@ -91,7 +122,7 @@ def _project_local() -> Path:
 
 
 def _socket_fits(base: Path) -> bool:
-    return len(str(base / "run" / f".s.PGSQL.{PORT}")) <= MAX_SOCKET_PATH
+    return len(str(base / "run" / f".s.PGSQL.{PORT:05d}")) <= MAX_SOCKET_PATH
 
 
 def locate() -> Cluster:
@@ -104,8 +135,8 @@ def locate() -> Cluster:
     return Cluster(_temp_fallback())
 
 
-def url(admin: bool = False) -> str:
-    return locate().url(ADMIN_ROLE if admin else APP_ROLE)
+def url(admin: bool = False, tls: str | None = None) -> str:
+    return locate().url(ADMIN_ROLE if admin else APP_ROLE, tls=tls)
 
 
 # --- running the server -----------------------------------------------------
@@ -155,11 +186,11 @@ def _reachable_by(user: pwd.struct_passwd | None, path: Path) -> bool:
     return probe.returncode == 0
 
 
-def _prepare_base(user: pwd.struct_passwd | None) -> Cluster:
-    cluster = locate()
+def _prepare_base(user: pwd.struct_passwd | None, where: Path | None = None) -> Cluster:
+    cluster = Cluster(where) if where else locate()
     if cluster.initialised:
         return cluster
-    for base in (_project_local(), _temp_fallback()):
+    for base in [where] if where else (_project_local(), _temp_fallback()):
         if not _socket_fits(base):
             continue
         base.mkdir(mode=0o755, exist_ok=True)
@@ -224,11 +255,59 @@ def _initdb(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
     cluster.credentials_file.chmod(0o600)
 
 
-def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Over TCP only TLS with a password: plain TCP stays refused (initdb's `host ... reject`).
+HBA_TLS = "hostssl all all 127.0.0.1/32 scram-sha-256"
+
+
+def _prepare_tls(cluster: Cluster, user: pwd.struct_passwd | None) -> str:
+    """A self-signed certificate for localhost/127.0.0.1 and the pg_hba line; server options."""
+    tls_dir = cluster.certificate.parent
+    key = tls_dir / "server.key"
+    if not cluster.certificate.exists():
+        tls_dir.mkdir(mode=0o755, exist_ok=True)
+        result = subprocess.run(  # noqa: S603
+            [
+                shutil.which("openssl") or "openssl",
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+                "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", str(key), "-out", str(cluster.certificate),
+            ],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise LocalDBError(f"openssl could not make a certificate: {result.stderr.strip()}")
+        key.chmod(0o600)
+        cluster.certificate.chmod(0o644)
+        if user is not None:
+            os.chown(key, user.pw_uid, user.pw_gid)
+    hba = cluster.data / "pg_hba.conf"
+    lines = hba.read_text().splitlines() if os.access(hba, os.R_OK) else None
+    if lines is not None and HBA_TLS not in lines:
+        hba.write_text("\n".join([HBA_TLS, *lines]) + "\n")
+    return (
+        f"-c ssl=on -c ssl_cert_file='{cluster.certificate}' -c ssl_key_file='{key}' "
+        "-c listen_addresses=127.0.0.1"
+    )
+
+
+def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None, tls: bool = False) -> None:
+    cluster.tls_file.unlink(missing_ok=True)
+    port = _free_port() if tls else PORT
     options = (
         f"-c listen_addresses='' -c unix_socket_directories='{cluster.socket_dir}' "
-        f"-c port={PORT} -c unix_socket_permissions=0777"
+        f"-c port={port} -c unix_socket_permissions=0777"
     )
+    if tls:
+        options += " " + _prepare_tls(cluster, user)
     log = cluster.log
     if not log.exists():
         log.touch(mode=0o600)
@@ -253,6 +332,8 @@ def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None) -> None:
     if result.returncode != 0 and not is_running(cluster):
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
         raise LocalDBError(f"PostgreSQL did not start: {(tail or [result.stderr.strip()])[0]}")
+    if tls:
+        cluster.tls_file.write_text(json.dumps({"port": port}))
 
 
 def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
@@ -260,7 +341,7 @@ def _superuser_connect(cluster: Cluster, dbname: str = "postgres"):
 
     return psycopg.connect(
         host=str(cluster.socket_dir),
-        port=PORT,
+        port=cluster.port,
         dbname=dbname,
         user=SUPERUSER,
         password=cluster.credentials()[SUPERUSER],
@@ -324,24 +405,40 @@ def _bootstrap(cluster: Cluster) -> None:
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
 
 
-def start() -> tuple[Cluster, bool]:
-    """Start the cluster (creating it on first use). Returns (cluster, started_now)."""
+def start(
+    *, tls: bool = False, base: Path | None = None, bootstrap: bool = True
+) -> tuple[Cluster, bool]:
+    """Start the cluster (creating it on first use). Returns (cluster, started_now).
+
+    With `tls`, the server also listens on 127.0.0.1 on a free port with a
+    self-signed certificate, for TLS connections only (`Cluster.url(tls=...)`).
+    `base` puts a cluster in another folder and `bootstrap=False` leaves out
+    the roles and the database (the TLS test's throwaway cluster, which creates
+    them as README.md tells a hosted deployment to).
+    """
     user = _server_user()
-    cluster = _prepare_base(user)
+    cluster = _prepare_base(user, base)
     if not cluster.initialised:
         _initdb(cluster, user)
     started_now = False
     if not is_running(cluster):
-        _pg_ctl_start(cluster, user)
+        _pg_ctl_start(cluster, user, tls=tls)
         started_now = True
+    elif tls and cluster.tls_port is None:
+        raise LocalDBError(
+            "the local PostgreSQL is running without TLS: stop it (localdb stop), "
+            "then start it with --tls"
+        )
     _wait_until_accepting(cluster)
-    _bootstrap(cluster)
+    if bootstrap:
+        _bootstrap(cluster)
     return cluster, started_now
 
 
-def stop() -> bool:
+def stop(base: Path | None = None) -> bool:
     """Stop the cluster if it runs. Returns whether it was running."""
-    cluster = locate()
+    cluster = Cluster(base) if base else locate()
+    cluster.tls_file.unlink(missing_ok=True)
     if not is_running(cluster):
         return False
     result = _run_as_server(

@@ -1,7 +1,10 @@
 """Shared pieces of the operator commands: the administrative connection and PostgreSQL tools."""
 
 import os
+import re
+import shutil
 import subprocess
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -20,11 +23,39 @@ def require_admin_alias(purpose: str) -> str:
 
 
 def pg_tool(name: str) -> str:
-    """Path of a PostgreSQL client program (pg_dump, pg_restore)."""
+    """Path of a PostgreSQL client program (pg_dump, pg_restore).
+
+    The one on PATH, so the operator chooses; where that is Debian's pg_wrapper
+    (which picks a version from the local clusters' configuration), the newest
+    installed under /usr/lib/postgresql instead.
+    """
+    on_path = shutil.which(name)
+    if on_path and Path(on_path).resolve().name != "pg_wrapper":
+        return on_path
     try:
         return localdb.find_binary(name)
     except localdb.LocalDBError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def pg_tool_version(name: str) -> tuple[str, int, str]:
+    """(path, major version, version text) of a client program, from `NAME --version`."""
+    path = pg_tool(name)
+    result = subprocess.run(  # noqa: S603 (fixed program)
+        [path, "--version"], capture_output=True, text=True, check=False
+    )
+    found = re.search(r"\(PostgreSQL\) (\d+)(\.\d+)?", result.stdout)
+    if result.returncode != 0 or not found:
+        raise CommandError(f"{path} --version did not say its version: is it a PostgreSQL client?")
+    return path, int(found.group(1)), found.group(1) + (found.group(2) or "")
+
+
+def server_version(alias: str) -> tuple[int, str]:
+    """(major version, version text) of the server behind `alias`. One query."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version_num')::int")
+        (number,) = cursor.fetchone()
+    return number // 10000, f"{number // 10000}.{number % 10000}"
 
 
 def libpq_environment(alias: str) -> dict[str, str]:
@@ -43,10 +74,10 @@ def libpq_environment(alias: str) -> dict[str, str]:
     return env
 
 
-def run_pg_tool(name: str, args: list[str], *, alias: str, failure: str) -> None:
-    """Run a PostgreSQL client program against `alias`; CommandError with its last line on failure.
+def run_pg_tool(name: str, args: list[str], *, alias: str, failure: str) -> str:
+    """Run a PostgreSQL client program against `alias`; returns its standard output.
 
-    `failure` starts the error message, e.g. "pg_dump failed".
+    On failure, CommandError: `failure` (e.g. "pg_dump failed"), then the program's last line.
     """
     result = subprocess.run(  # noqa: S603 (fixed program, arguments are not shell-parsed)
         [pg_tool(name), "--no-password", *args],
@@ -57,4 +88,5 @@ def run_pg_tool(name: str, args: list[str], *, alias: str, failure: str) -> None
     )
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise CommandError(f"{failure}: {reason}")
+        raise CommandError(f"{failure}: {reason}" if failure else reason)
+    return result.stdout

@@ -38,7 +38,10 @@ def test_json_has_every_column_but_user_id_for_my_tasks_only(client, alice, task
     assert response["Content-Disposition"].endswith('.json"')
     rows = json.loads(_body(response))
     assert {row["title"] for row in rows} == {t.title for t in tasks}
-    assert set(rows[0]) == {"id", "title", "description", "completed", "created_at", "updated_at"}
+    assert set(rows[0]) == {
+        "id", "title", "description", "completed", "created_at", "updated_at",
+        "location", "deleted_at",
+    }  # fmt: skip
     by_title = {row["title"]: row for row in rows}
     assert by_title["Done"]["completed"] is True
     assert by_title["Done"]["description"] is None
@@ -54,9 +57,36 @@ def test_csv_has_a_header_and_the_same_rows(client, alice, tasks):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].endswith('.csv"')
     rows = list(csv.DictReader(io.StringIO(_body(response))))
-    assert list(rows[0]) == ["id", "title", "description", "completed", "created_at", "updated_at"]
+    assert list(rows[0]) == [
+        "id", "title", "description", "completed", "created_at", "updated_at",
+        "location", "deleted_at",
+    ]  # fmt: skip
     assert {row["title"] for row in rows} == {t.title for t in tasks}
     assert {row["description"] for row in rows} == {"line 1\nline 2", ""}
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_it_includes_archived_and_trashed_tasks_marked_as_such(client, alice, bob, tasks, fmt):
+    # Before: archived tasks were left out, although the account deletion page
+    # says to download your tasks first.
+    client.force_login(alice)
+    archived = TaskFactory(user=alice, title="Cleared", completed=True)
+    trashed = TaskFactory(user=alice, title="Deleted")
+    TaskFactory(user=bob, title="Bob's deleted")
+    client.post(reverse("tasks:clear_completed"), {"q": "Cleared"})
+    client.post(reverse("tasks:delete", args=[trashed.pk]))
+
+    body = _body(client.get(URL, {"format": fmt}))
+    rows = json.loads(body) if fmt == "json" else list(csv.DictReader(io.StringIO(body)))
+
+    by_title = {row["title"]: row for row in rows}
+    assert set(by_title) == {t.title for t in tasks} | {"Cleared", "Deleted"}
+    assert [by_title[t.title]["location"] for t in tasks] == ["list", "list"]
+    assert by_title["Cleared"]["location"] == "archive"
+    assert by_title["Cleared"]["id"] == str(archived.pk)
+    assert by_title["Deleted"]["location"] == "trash"
+    assert by_title["Deleted"]["deleted_at"]
+    assert not by_title["Cleared"]["deleted_at"]
 
 
 def test_an_unknown_format_is_a_clear_400(client, alice):

@@ -36,6 +36,15 @@ def test_it_creates_an_unverified_user_and_sends_a_link_without_signing_in(clien
     assert b"new.person@example.com" in done.content
 
 
+def test_it_says_it_once_after_sign_up(client):
+    response = client.post(URL, GOOD, follow=True)
+    html = response.content.decode()
+
+    assert list(response.context["messages"]) == []
+    assert html.count("new.person@example.com</strong>") == 1
+    assert "Check your e-mail" in html
+
+
 def test_a_taken_address_gets_the_same_answer_and_its_owner_a_notice(client):
     owner = UserFactory(email="taken@example.com")
 
@@ -95,9 +104,10 @@ def test_the_name_in_the_mail_is_plain_short_text_and_never_a_link(client):
         ("email", {"email": "not-an-address"}, "invalid"),
         ("email", {"email": ""}, "required"),
         ("password2", {"password2": "something else entirely"}, "password_mismatch"),
-        ("password2", {"password1": "short", "password2": "short"}, "password_too_short"),
+        # The rules concern the password itself: their messages sit under it (was password2).
+        ("password1", {"password1": "short", "password2": "short"}, "password_too_short"),
         (
-            "password2",
+            "password1",
             {"password1": "password123", "password2": "password123"},
             "password_too_common",
         ),
@@ -107,11 +117,11 @@ def test_the_name_in_the_mail_is_plain_short_text_and_never_a_link(client):
         ("name", {"name": "Eve\nBcc: victim@example.com"}, "control_characters"),
         ("name", {"name": "x" * 101}, "max_length"),
         (
-            "password2",
+            "password1",
             {"password1": "eleven char", "password2": "eleven char"},
             "password_too_short",
         ),
-        ("password2", {"password1": "y" * 129, "password2": "y" * 129}, "password_too_long"),
+        ("password1", {"password1": "y" * 129, "password2": "y" * 129}, "password_too_long"),
     ],
 )
 def test_it_shows_the_form_again_with_a_message_and_saves_nothing(client, field, overrides, code):

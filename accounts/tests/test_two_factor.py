@@ -75,6 +75,20 @@ def test_sign_in_needs_the_code_after_the_password(client, user):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_an_app_code_signs_in_once(client, user, no_device_delay):
+    device = enable_two_factor(user)
+    code = totp_code(device)
+    _password_step(client)
+    assert client.post(STEP, {"code": code}).url == reverse("tasks:list")
+    client.logout()
+
+    _password_step(client)
+    replayed = client.post(STEP, {"code": code})
+
+    assert replayed.context["form"].has_error("code", code="invalid")
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_recovery_code_signs_in_once(client, user):
     enable_two_factor(user)
     codes = two_factor.new_recovery_codes(user)

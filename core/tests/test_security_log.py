@@ -54,6 +54,7 @@ def test_sign_in_failure_lockout_and_success_are_logged(client, user, events):
     first = logged[0]
     assert first["ip"] == "127.0.0.1"
     assert re.fullmatch(r"[0-9a-f]{32}", first["request_id"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", first["at"])
     assert re.fullmatch(r"[0-9a-f]{16}", first["email"])  # a keyed digest, not the address
     assert logged[5]["lock"] == "address"
 

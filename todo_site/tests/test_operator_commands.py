@@ -113,7 +113,7 @@ def test_backup_and_restore_bring_back_deleted_rows(committed, tmp_path):
 
     assert "backed up to" in _run("backup", "--output", str(dump))
     _admin("DELETE FROM tasks")
-    assert "restored" in _run("restore", str(dump))
+    assert "restored" in _run("restore", str(dump), "--no-input")
 
     assert len(_demo_tasks()) == 5
     # Row-level security and the application role's privileges came back too.
