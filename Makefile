@@ -84,11 +84,20 @@ lint: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-# Scale runs, kept out of `make test`: latency per operation with 10,000 tasks
-# for one user, and the query plans of the spec's patterns (bench/).
+# Scale runs, kept out of `make test`: every list view and action under load with
+# wrk, side by side with a bare page, and their query plans (bench/run.py).
+# `make bench` is quick; `SCALE=large make bench` builds the 10-million-task database.
 bench: $(VENV)/.dev
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian package: wrk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	  else \
+	    echo "missing Debian package: wrk (install it as root: apt-get install wrk)" >&2; exit 1; \
+	  fi; \
+	fi
 	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
-	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench -s -q -p no:cacheprovider
+	$(PY) -m bench.run
 
 localdb-start: $(VENV)/.runtime
 	$(RUN_ENV) $(PY) manage.py localdb start

@@ -21,6 +21,16 @@ TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_a
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
 STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
 
+# How the task list orders its rows, by `sort` value. The views order by these,
+# and tasks/tests/test_list_indexes.py checks in PostgreSQL's catalog that an
+# index serves each ordering under every tab's filter: a new sort order fails
+# `make test` until it has its index (docs/schema.md, "List indexes").
+SORT_NEWEST = "newest"
+LIST_ORDERINGS = {SORT_NEWEST: ("-created_at", "-id")}
+# The columns each tab fixes by equality besides the owner: its index must
+# start with user_id and these, in any order, then the ordering's columns.
+TAB_FILTERS = {STATUS_ALL: (), STATUS_ACTIVE: ("completed",), STATUS_COMPLETED: ("completed",)}
+
 
 class TaskQuerySet(models.QuerySet):
     def for_owner(self, user):
@@ -35,6 +45,10 @@ class TaskQuerySet(models.QuerySet):
             return self.filter(completed=True)
         return self
 
+    def in_list_order(self, sort: str = SORT_NEWEST):
+        """The list's order for `sort` (a key of LIST_ORDERINGS), ties broken by id."""
+        return self.order_by(*LIST_ORDERINGS[sort])
+
     def search(self, q: str):
         """Tasks whose title or description contains `q`, ignoring case; all when `q` is blank."""
         q = q.strip()
@@ -44,7 +58,12 @@ class TaskQuerySet(models.QuerySet):
 
     def status_counts(self) -> dict[str, int]:
         """`{"all": n, "active": n, "completed": n}` in one aggregate query (spec pattern 7)."""
-        totals = self.aggregate(total=Count("pk"), completed=Count("pk", filter=Q(completed=True)))
+        # Not count(id): the query then reads only (user_id, completed), which
+        # idx_tasks_user_completed holds, so PostgreSQL counts from the index
+        # alone (an index-only scan) instead of visiting 10,000 rows of the table.
+        totals = self.aggregate(
+            total=Count("*"), completed=Count("completed", filter=Q(completed=True))
+        )
         return {
             STATUS_ALL: totals["total"],
             STATUS_ACTIVE: totals["total"] - totals["completed"],
@@ -97,6 +116,16 @@ class Task(models.Model):
             Index(
                 fields=["user", "completed", "-created_at"],
                 name="idx_tasks_user_completed_created",
+            ),
+            # The All tab, newest (or, read backwards, oldest) first, id breaking
+            # ties: the first page and each next page (keyset) read only the rows
+            # shown. Without it the planner walked idx_tasks_created_at through
+            # every user's rows (docs/schema.md has the plans at 10M rows).
+            Index(fields=["user", "-created_at", "-id"], name="idx_tasks_user_created_id"),
+            # The Active and Completed tabs in the same order, ties included.
+            Index(
+                fields=["user", "completed", "-created_at", "-id"],
+                name="idx_tasks_user_completed_created_id",
             ),
         ]
 

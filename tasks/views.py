@@ -169,7 +169,7 @@ def _render_list(request, state, form):
     counts = tasks.status_counts()
     # With a search, one more aggregate gives the search's counts (and the pages' total).
     shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
-    shown = tasks.with_status(status).search(q).order_by("-created_at", "-id")
+    shown = tasks.with_status(status).search(q).in_list_order()
     paginator = Paginator(shown, PAGE_SIZE)
     paginator.count = shown_counts[STATUS_ALL]
     page_obj = paginator.get_page(state.get("page"))
