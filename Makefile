@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test lint bench localdb-start localdb-stop system-packages clean
+.PHONY: run test test-fast lint bench localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,16 +52,26 @@ run: $(VENV)/.runtime
 	echo; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The local server is stopped afterwards only if this run started it.
-test: $(VENV)/.dev system-packages
+# Runs pytest with the arguments $(1), starting the project-local PostgreSQL
+# unless DATABASE_URL is set; it is stopped afterwards only if this run started it.
+define pytest_with_localdb
 	@set -e; started=; \
 	if [ -z "$$DATABASE_URL" ]; then \
-	  $(TEST_ENV) $(PY) manage.py localdb status | grep -q '^running' || started=1; \
-	  $(TEST_ENV) $(PY) manage.py localdb start; \
+	  $(PY) manage.py localdb status | grep -q '^running' || started=1; \
+	  $(PY) manage.py localdb start; \
 	fi; \
-	stop_started() { if [ -n "$$started" ]; then $(TEST_ENV) $(PY) manage.py localdb stop; fi; }; \
+	stop_started() { if [ -n "$$started" ]; then $(PY) manage.py localdb stop; fi; }; \
 	trap stop_started EXIT; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(1)
+endef
+
+test: $(VENV)/.dev system-packages
+	$(call pytest_with_localdb,$(PYTEST_ARGS))
+
+# The edit-test loop: everything but the browser, PgBouncer and slow tests.
+FAST := -m "not browser and not pgbouncer and not slow"
+test-fast: $(VENV)/.dev
+	$(call pytest_with_localdb,$(FAST) $(PYTEST_ARGS))
 
 # Debian packages the tests drive: Chromium (browser tests) and PgBouncer
 # (RLS under transaction pooling). Installed only when missing and permitted.
@@ -96,7 +106,7 @@ bench: $(VENV)/.dev
 	    echo "missing Debian package: wrk (install it as root: apt-get install wrk)" >&2; exit 1; \
 	  fi; \
 	fi
-	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
 	$(PY) -m bench.run
 
 localdb-start: $(VENV)/.runtime

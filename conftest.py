@@ -11,7 +11,8 @@ import pytest
 from django.db import connections
 
 from accounts.tests.factories import UserFactory
-from todo_site.rls import user_context
+from core.rls import user_context
+from core.tests.helpers import RLS_MIDDLEWARE, TEST_RLS_MIDDLEWARE
 
 
 def _use_credentials_of(target: str, source: str) -> tuple[str, str]:
@@ -107,3 +108,11 @@ def bob(db):
 def as_user():
     """`with as_user(alice):` run queries in the test with alice's RLS context."""
     return lambda user: user_context(user.pk)
+
+
+@pytest.fixture(autouse=True)
+def _rls_middleware_for_tests(settings):
+    """Requests made inside a test's transaction leave no RLS user behind (helpers.py)."""
+    settings.MIDDLEWARE = [
+        TEST_RLS_MIDDLEWARE if name == RLS_MIDDLEWARE else name for name in settings.MIDDLEWARE
+    ]

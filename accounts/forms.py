@@ -6,9 +6,15 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from accounts import throttle
 from accounts.models import User, normalize_email
 from core.client import client_ip
+from core.forms import AccessibleFormMixin
 from core.security_log import email_digest, log_event
 from core.validators import EMAIL_MAX_LENGTH, no_control_characters
-from todo_site.forms import AccessibleFormMixin
+
+
+def _optional_name(form) -> str | None:
+    """The name as typed without surrounding spaces; None (no name) when blank."""
+    return (form.cleaned_data.get("name") or "").strip() or None
+
 
 NAME_MAX_LENGTH = 100
 
@@ -86,7 +92,7 @@ class SignupForm(
         return normalize_email(self.cleaned_data["email"])
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
@@ -171,7 +177,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         _name_checks(self.fields["name"])
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None
@@ -195,12 +201,3 @@ class PasswordConfirmForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
-
-
-class ImportForm(AccessibleFormMixin, forms.Form):
-    file = forms.FileField(
-        label="Export file",
-        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
-        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
-    )

@@ -33,7 +33,8 @@ from accounts.models import ThrottleEvent, normalize_email
 LOGIN = "login"
 MAIL = "mail"
 
-LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_WINDOW_MINUTES = 15
+LOGIN_WINDOW = timedelta(minutes=LOGIN_WINDOW_MINUTES)
 LOGIN_FAILURES_PER_PAIR = 5
 LOGIN_FAILURES_PER_EMAIL = 50
 LOGIN_FAILURES_PER_IP = 20

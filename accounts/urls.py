@@ -16,8 +16,6 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify, name="verify"),
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete_account, name="delete"),
-    path("export/", views.export, name="export"),
-    path("import/", views.import_view, name="import"),
 ]
 
 # Django's auth views keep their standard, un-namespaced URL names.

@@ -1,8 +1,3 @@
-import csv
-import json
-import secrets
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -10,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -18,10 +12,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import mail, throttle, two_factor, verification
-from accounts.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     LOCK_MESSAGES,
-    ImportForm,
     LoginForm,
     PasswordChangeForm,
     PasswordConfirmForm,
@@ -33,9 +25,8 @@ from accounts.forms import (
 )
 from accounts.models import User
 from core.client import client_ip
+from core.rls import set_rls_user, user_context
 from core.security_log import email_digest, log_event
-from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
-from todo_site.rls import set_rls_user, user_context
 
 SIGNUP_EMAIL_KEY = "signup_email"
 WRONG_CODE = "That code is not right. Type the current code from your app, or a recovery code."
@@ -348,107 +339,3 @@ def delete_account(request):
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _json_lines(user_id):
-    yield "[\n"
-    first = True
-    for task in iter_user_tasks(user_id):
-        yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
-        first = False
-    yield "\n]\n"
-
-
-def _csv_lines(user_id):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id):
-        yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
-
-
-EXPORT_FORMATS = {
-    "json": ("application/json; charset=utf-8", _json_lines),
-    "csv": ("text/csv; charset=utf-8", _csv_lines),
-}
-
-
-@login_required
-def export(request):
-    fmt = request.GET.get("format", "json")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponse(
-            "Unknown export format: use ?format=json or ?format=csv.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    content_type, lines = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
-    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-IMPORT_SESSION_KEY = "accounts_import"
-PREVIEW_ROWS = 20
-
-
-@login_required
-def import_view(request):
-    """Upload an export: check it and show a preview; a second POST imports it.
-
-    The checked rows wait in the session between the two steps, under a token
-    the confirmation form must send back.
-    """
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        if not pending or request.POST.get("token") != pending["token"]:
-            messages.info(request, "Nothing to import: choose the file again.")
-            return redirect("accounts:import")
-        del request.session[IMPORT_SESSION_KEY]
-        counts = import_tasks(owner=request.user, rows=pending["rows"])
-        messages.success(request, _imported_message(counts))
-        return redirect("tasks:list")
-    posted = request.method == "POST"
-    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
-    ctx = {"form": form, "page": "auth"}
-    if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
-        if result.errors:
-            form.add_error("file", "Nothing was imported: the file has the problems listed below.")
-            ctx["import_errors"] = result.errors
-        else:
-            token = secrets.token_urlsafe(16)
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
-            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
-            ctx["preview"] = {
-                "token": token,
-                "name": upload.name,
-                "rows": result.rows[:PREVIEW_ROWS],
-                "total": len(result.rows),
-                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
-                "locations": {
-                    location: sum(row["location"] == location for row in result.rows)
-                    for location in ("list", "archive", "trash")
-                },
-                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
-            }
-    return render(request, "accounts/import.html", ctx)
-
-
-def _imported_message(counts: dict[str, int]) -> str:
-    total = counts["list"] + counts["archive"] + counts["trash"]
-    text = (
-        f"Imported {total} task{'s' if total != 1 else ''}: {counts['list']} to your list, "
-        f"{counts['archive']} to the archive, {counts['trash']} to the trash."
-    )
-    if counts["new_ids"]:
-        text += f" {counts['new_ids']} got a new id because theirs was already in use."
-    return text

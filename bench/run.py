@@ -81,7 +81,7 @@ def _urls() -> tuple[str, str]:
     admin = os.environ.get("ADMIN_DATABASE_URL", "")
     if not app:
         sys.path.insert(0, str(ROOT))
-        from todo_site import localdb
+        from devtools import localdb
 
         app, admin = localdb.url(), admin or localdb.url(admin=True)
     if not admin:
@@ -216,7 +216,7 @@ def check_plans(heavy, views) -> tuple[list[str], bool]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from todo_site.rls import user_context
+    from core.rls import user_context
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(heavy)
@@ -518,8 +518,8 @@ def main() -> int:
         from django.db import connection
 
         from accounts.models import User
+        from core.rls import user_context
         from tasks.models import Task
-        from todo_site.rls import user_context
 
         heavy = User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
         writer = User.objects.get(email__regex=r"^load-[0-9a-f]+-1@example\.test$")

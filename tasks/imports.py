@@ -1,4 +1,4 @@
-"""Import of the export's own JSON or CSV (accounts/export.py): read, check, then insert.
+"""Import of the export's own JSON or CSV (tasks/export.py): read, check, then insert.
 
 `import_read` parses and checks an uploaded file without writing anything and
 returns the rows to insert plus a list of errors, one per bad row (or one for

@@ -6,20 +6,19 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 
-from todo_site.db import DbNow, GenRandomUUID, Index
+from core.db import DbNow, GenRandomUUID, Index
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 
 
 # The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
-# table order: the moves between them (tasks/services.py, tasks/archive.py) and the
-# export copy exactly these.
+# table order: the moves between them (tasks/services.py), the export (without user_id) and
+# generate_data copy exactly these.
 TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
 
 # The list's status tabs, as the `status` query parameter spells them.
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
-STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
 
 # How the task list orders its rows, by `sort` value. The views order by these,
 # and tasks/tests/test_list_indexes.py checks in PostgreSQL's catalog that an
@@ -136,11 +135,11 @@ class Task(models.Model):
 class ArchivedTask(models.Model):
     """A completed task moved out of `tasks` by `archive_tasks`: the spec's `tasks_archive`.
 
-    The same columns as `tasks`, values kept as they were (see tasks/archive.py).
+    The same columns as `tasks`, values kept as they were (see tasks/services.py).
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
-    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0004.
+    # `fk_tasks_archive_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0005.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -10,8 +10,6 @@ from urllib.parse import unquote
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from todo_site import localdb
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -37,7 +35,7 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", default=False)
 
 # Without DEBUG there is no fallback: the site refuses to start without a key
-# (todo_site/checks.py, called by wsgi.py and asgi.py), while commands that
+# (core/checks.py, called by wsgi.py and asgi.py), while commands that
 # never sign anything (migrate, localdb, makemigrations) still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
@@ -52,6 +50,7 @@ if TRUSTED_PROXY_COUNT < 0:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
     "accounts.admin_config.AdminConfig",  # Django's admin, requiring two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,13 +60,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "todo_site",
+    "ops",
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
-    "todo_site.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
+    "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     "core.security_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.headers.SecurityHeadersMiddleware",
@@ -81,8 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
-    # the rendering of its template response (see todo_site/rls.py).
-    "todo_site.middleware.RLSContextMiddleware",
+    # the rendering of its template response (see core/rls.py).
+    "core.middleware.RLSContextMiddleware",
 ]
 
 ROOT_URLCONF = "todo_site.urls"
@@ -107,11 +106,19 @@ TEMPLATES = [
 # "default" is the application role (row-level security applies to it).
 # "admin" is the administrative role (owns the tables, BYPASSRLS): migrations,
 # the admin site's views, operator commands and backups use it explicitly.
+# In development (DEBUG on) an unset DATABASE_URL means the project-local
+# cluster: `python manage.py localdb start` writes both URLs to LOCAL_DATABASE_ENV.
+# Without DEBUG nothing is guessed: a missing DATABASE_URL stops every command.
+LOCAL_DATABASE_ENV = BASE_DIR / ".localdb.env"
+if DEBUG and not env.str("DATABASE_URL", default=""):
+    environ.Env.read_env(LOCAL_DATABASE_ENV)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 ADMIN_DATABASE_URL = env.str("ADMIN_DATABASE_URL", default="")
 if not DATABASE_URL:
-    DATABASE_URL = localdb.url()
-    ADMIN_DATABASE_URL = ADMIN_DATABASE_URL or localdb.url(admin=True)
+    how = "or run `python manage.py localdb start`" if DEBUG else "required when DEBUG is off"
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not set: give the application role's PostgreSQL URL ({how})"
+    )
 
 ADMIN_DB_ALIAS = "admin"
 

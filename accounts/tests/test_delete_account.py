@@ -60,6 +60,6 @@ def test_it_links_both_exports(client, alice):
 
     html = client.get(URL).content.decode()
 
-    assert f'<a href="{reverse("accounts:export")}?format=json">JSON</a>' in html
-    assert f'<a href="{reverse("accounts:export")}?format=csv">CSV</a>' in html
+    assert f'<a href="{reverse("task_export")}?format=json">JSON</a>' in html
+    assert f'<a href="{reverse("task_export")}?format=csv">CSV</a>' in html
     assert "archived and recently deleted ones included" in html

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
-import todo_site.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -22,13 +22,13 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "-created_at", "-id"], name="idx_tasks_user_created_id"
             ),
         ),
         AddIndexConcurrently(
             model_name="task",
-            index=todo_site.db.Index(
+            index=core.db.Index(
                 fields=["user", "completed", "-created_at", "-id"],
                 name="idx_tasks_user_completed_created_id",
             ),

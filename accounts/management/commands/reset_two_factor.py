@@ -7,13 +7,12 @@ on the administrative alias (the operator's credential), and logs a security
 event.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import two_factor
 from accounts.models import User, normalize_email
 from core.security_log import log_event
-from todo_site.admin_db import admin_database_configured
+from ops.admin_alias import require_admin_alias
 
 
 class Command(BaseCommand):
@@ -26,9 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email, dry_run, **options):
-        if not admin_database_configured():
-            raise CommandError("ADMIN_DATABASE_URL is not set: this command needs it.")
-        using = settings.ADMIN_DB_ALIAS
+        using = require_admin_alias("resetting a second factor")
         user = User.objects.using(using).filter(email=normalize_email(email)).first()
         if user is None:
             raise CommandError(f"No user has the e-mail address {email!r}.")

@@ -12,8 +12,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.archive import archive_batches, archive_cutoff, archive_due_count
-from todo_site.operators import require_admin_alias
+from ops.admin_alias import require_admin_alias
+from tasks.services import archive_batches, archive_cutoff, archive_due_count
 
 
 class Command(BaseCommand):

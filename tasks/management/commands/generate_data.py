@@ -29,7 +29,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 
-from todo_site.operators import require_admin_alias
+from ops.admin_alias import require_admin_alias
+from tasks.models import TASK_COLUMNS
 
 VERBS = ["Buy", "Call", "Write", "Fix", "Plan", "Read", "Clean", "Review", "Book", "Send"]
 THINGS = [
@@ -67,7 +68,7 @@ FROM generate_series(%(first)s::int, %(last)s::int) AS n
 # Batch b of B holds, for every user, the tasks k whose place in the year falls
 # in slice b: created_at = a year ago + (k + jitter) / count of the year.
 INSERT_TASKS = f"""
-INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+INSERT INTO tasks ({", ".join(TASK_COLUMNS)})
 SELECT id, user_id, title, description, completed, at, at
 FROM (
     SELECT {TASK_ID} AS id, {USER_ID} AS user_id,
