@@ -51,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
+    "ops",  # before auth: its createsuperuser and changepassword override auth's
     "accounts.admin_config.AdminConfig",  # Django's admin, requiring two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,7 +61,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "ops",
     "accounts",
     "tasks",
 ]
@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     "core.security_log.RequestIdMiddleware",
+    # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.headers.SecurityHeadersMiddleware",
     "core.cookies.CookieSanitizerMiddleware",  # before anything reads a cookie
@@ -152,6 +154,12 @@ if ADMIN_DATABASE_URL:
     DATABASES[ADMIN_DB_ALIAS] = _database(ADMIN_DATABASE_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Metrics (core/metrics.py) ---------------------------------------------------
+# /metrics answers only requests bearing this token; unset, it is an ordinary 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Row counts, table sizes and the RLS check are computed at most this often.
+METRICS_REFRESH_SECONDS = 60
 
 # --- Authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
