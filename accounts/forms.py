@@ -7,6 +7,7 @@ from accounts import throttle
 from accounts.models import User, normalize_email
 from core.client import client_ip
 from core.forms import AccessibleFormMixin
+from core.rls import email_context
 from core.security_log import email_digest, log_event
 from core.validators import EMAIL_MAX_LENGTH, no_control_characters
 
@@ -146,6 +147,11 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _email_checks(self.fields["email"])
+
+    def get_users(self, email):
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(normalize_email(email)):
+            return list(super().get_users(email))
 
 
 class SetPasswordForm(

@@ -1,12 +1,15 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +28,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from core.client import client_ip
-from core.rls import set_rls_user, user_context
+from core.rls import email_context, set_rls_user, user_context
 from core.security_log import email_digest, log_event
 
 SIGNUP_EMAIL_KEY = "signup_email"
@@ -70,9 +73,13 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         user = None
-        if not User.objects.filter(email=email).exists():
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(email):
+            taken = User.objects.filter(email=email).exists()
+        if not taken:
             try:
-                with transaction.atomic():
+                # The new row may only be inserted by its own identity.
+                with user_context(form.instance.pk):
                     user = form.save()
             except IntegrityError:  # the same address signed up at the same moment
                 user = None
@@ -162,7 +169,11 @@ class LoginView(auth_views.LoginView):
 def login_two_factor(request):
     """The second step of signing in: a code from the app, or a recovery code."""
     data = two_factor.pending(request)
-    user = User.objects.filter(pk=data["uid"], is_active=True).first() if data else None
+    user = None
+    if data:
+        # The password was right: read the row as that user (nobody is signed in yet).
+        with user_context(data["uid"]):
+            user = User.objects.filter(pk=data["uid"], is_active=True).first()
     if user is None:
         request.session.pop(two_factor.PENDING_KEY, None)
         messages.info(request, "Please sign in again.")
@@ -224,6 +235,16 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     extra_context = {"page": "auth"}
+
+    def get_user(self, uidb64):
+        # The user the link names, read as that user only to check the link's
+        # token (which depends on the row); the identity ends with the lookup.
+        try:
+            user_id = uuid.UUID(urlsafe_base64_decode(uidb64).decode())
+        except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+            return None
+        with user_context(user_id):
+            return super().get_user(uidb64)
 
     def form_valid(self, form):
         # The reset token proved who this is: write their password as them.

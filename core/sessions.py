@@ -1,33 +1,78 @@
-"""Sessions end after two weeks without a visit (SESSION_COOKIE_AGE).
+"""Django's database sessions, except that a row in django_session is useless without the cookie.
 
-Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) would cost a
-write per page; instead the expiry moves forward at most once a day, so a
-session idle for 13 to 14 days ends.
+The row's session_key column holds a keyed hash of the session key (HMAC-SHA256
+under SECRET_KEY, 40 hex digits, the column's width) instead of the key itself,
+so reading django_session (an injected query, a stolen application-role
+password, a backup) yields no cookie to replay: the key cannot be recovered from
+the hash, and a row planted for a made-up key cannot be made to match without
+SECRET_KEY. Changing SECRET_KEY therefore signs everyone out.
+core/migrations/0004_invalidate_sessions.py removed the rows stored the old way.
 """
 
-import time
+import logging
 
-REFRESH_EVERY = 24 * 3600
-_KEY = "_refreshed_at"
+from django.contrib.sessions.backends import db
+from django.core.exceptions import SuspiciousOperation
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-
-def mark_fresh(sender, request, user, **kwargs):
-    """At sign-in (receiver of user_logged_in): the session was just saved with a full age."""
-    if request is not None and hasattr(request, "session"):
-        request.session[_KEY] = int(time.time())
+SALT = "core.sessions.stored-key"
 
 
-class SessionRefreshMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+def stored_key(session_key: str) -> str:
+    """The django_session.session_key under which the session with this cookie is kept."""
+    return salted_hmac(SALT, session_key, algorithm="sha256").hexdigest()[:40]
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        session = getattr(request, "session", None)
-        user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated:
-            now = int(time.time())
-            last = session.get(_KEY)
-            if not isinstance(last, int) or now - last >= REFRESH_EVERY:
-                session[_KEY] = now  # marks the session modified: saved with a new expiry
-        return response
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        if self.session_key is None:
+            return None
+        try:
+            return self.model.objects.get(
+                session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as e:
+            if isinstance(e, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+                logger.warning(str(e))
+            self._session_key = None
+
+    async def _aget_session_from_db(self):
+        if self.session_key is None:
+            return None
+        try:
+            return await self.model.objects.aget(
+                session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as e:
+            if isinstance(e, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+                logger.warning(str(e))
+            self._session_key = None
+
+    def exists(self, session_key):
+        return super().exists(stored_key(session_key))
+
+    async def aexists(self, session_key):
+        return await super().aexists(stored_key(session_key))
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        obj.session_key = stored_key(obj.session_key)
+        return obj
+
+    async def acreate_model_instance(self, data):
+        obj = await super().acreate_model_instance(data)
+        obj.session_key = stored_key(obj.session_key)
+        return obj
+
+    def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            super().delete(stored_key(session_key))
+
+    async def adelete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            await super().adelete(stored_key(session_key))

@@ -40,6 +40,9 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# Former keys, still accepted while signatures made with them expire; the
+# database identity keeps their keys too until they are removed here (docs/security.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 # How many reverse proxies in front append to X-Forwarded-For (core/client.py).
@@ -77,8 +80,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.sessions.SessionRefreshMiddleware",
+    # Django's, but the session's user id becomes the database identity before
+    # the user row is read (users shows a row only to its own identity).
+    "core.middleware.AuthenticationMiddleware",
+    "core.session_expiry.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
@@ -150,6 +155,8 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
+# The role every web request uses: core/grants.py grants it exactly its allowlist.
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 if ADMIN_DATABASE_URL:
     DATABASES[ADMIN_DB_ALIAS] = _database(ADMIN_DATABASE_URL)
 
@@ -200,8 +207,10 @@ vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 
 # --- Sessions and security headers -----------------------------------------------
+# Django's database sessions, stored under a keyed hash of the key (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
-# Two weeks without a visit end a session (core/sessions.py moves the expiry daily).
+# Two weeks without a visit end a session (core/session_expiry.py moves the expiry daily).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
