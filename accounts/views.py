@@ -92,12 +92,12 @@ def signup(request):
             log_event(request, "signup", user=user)
         request.session[SIGNUP_EMAIL_KEY] = email
         return redirect("accounts:signup_done")
-    return render(request, "accounts/signup.html", {"form": form, "page": "auth"})
+    return render(request, "accounts/signup.html", {"form": form, "page_name": "auth"})
 
 
 def signup_done(request):
     email = request.session.get(SIGNUP_EMAIL_KEY, "")
-    return render(request, "accounts/signup_done.html", {"email": email, "page": "auth"})
+    return render(request, "accounts/signup_done.html", {"email": email, "page_name": "auth"})
 
 
 def verify(request, token):
@@ -107,7 +107,7 @@ def verify(request, token):
         return render(
             request,
             "accounts/verify_failed.html",
-            {"reason": exc.reason, "page": "auth"},
+            {"reason": exc.reason, "page_name": "auth"},
             status=400,
         )
     # The signed token is the proof of who is verifying, signed in or not.
@@ -120,7 +120,7 @@ def verify(request, token):
         return render(
             request,
             "accounts/verify_failed.html",
-            {"reason": "invalid", "page": "auth"},
+            {"reason": "invalid", "page_name": "auth"},
             status=400,
         )
     log_event(request, "email.verified", user_id=claims["uid"])
@@ -145,7 +145,7 @@ class LoginView(auth_views.LoginView):
 
     form_class = LoginForm
     redirect_authenticated_user = True
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def form_invalid(self, form):
         status = 429 if form.has_error(NON_FIELD_ERRORS, "locked") else 200
@@ -204,13 +204,13 @@ def login_two_factor(request):
                 left = two_factor.recovery_codes_left(user)
                 messages.warning(request, f"You used a recovery code: {left} left.")
             return redirect(data["next"])
-    context = {"form": form, "page": "auth"}
+    context = {"form": form, "page_name": "auth"}
     return render(request, "accounts/login_two_factor.html", context, status=status)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def form_valid(self, form):
         response = super().form_valid(form)  # other sessions end: the hash changed
@@ -222,7 +222,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """At most 3 mails per address and 20 per client an hour; the same answer always."""
 
     form_class = PasswordResetForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
@@ -234,7 +234,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def get_user(self, uidb64):
         # The user the link names, read as that user only to check the link's
@@ -267,7 +267,7 @@ def profile(request):
         "form": form,
         "sign_out_form": PasswordConfirmForm(user=request.user, prefix="everywhere"),
         "two_factor_enabled": two_factor.is_enabled(request.user),
-        "page": "auth",
+        "page_name": "auth",
     }
     return render(request, "accounts/profile.html", context)
 
@@ -313,7 +313,7 @@ def two_factor_setup(request):
         "form": form,
         "qr_code": two_factor.qr_code_data_uri(device),
         "secret": two_factor.secret_text(device),
-        "page": "auth",
+        "page_name": "auth",
     }
     return render(request, "accounts/two_factor_setup.html", context)
 
@@ -339,13 +339,13 @@ def two_factor_manage(request):
         "form": form,
         "enabled": enabled,
         "codes_left": two_factor.recovery_codes_left(user) if enabled else 0,
-        "page": "auth",
+        "page_name": "auth",
     }
     return render(request, "accounts/two_factor.html", context)
 
 
 def _show_recovery_codes(request, codes):
-    return render(request, "accounts/two_factor_codes.html", {"codes": codes, "page": "auth"})
+    return render(request, "accounts/two_factor_codes.html", {"codes": codes, "page_name": "auth"})
 
 
 @sensitive_post_parameters("password")
@@ -359,4 +359,4 @@ def delete_account(request):
         logout(request)
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
+    return render(request, "accounts/delete.html", {"form": form, "page_name": "auth"})

@@ -12,7 +12,6 @@ is read back as the administrative role.
 import re
 
 from django.core import mail
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -22,14 +21,9 @@ from accounts import verification
 from accounts.models import ThrottleEvent, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from core.sessions import stored_key
+from core.tests.helpers import admin_sql
 
 NEW = "another sturdy passphrase 7"
-
-
-def _admin(statement, params=None):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
 
 
 def _row(email):
@@ -48,7 +42,7 @@ def test_sign_up_inserts_its_own_row(committed):
     row = _row("new@example.com")
     assert row is not None and row.check_password(NEW)
     # The verification e-mail's throttle row was committed too.
-    assert _admin("SELECT kind, email FROM throttle_events") == [("mail", "new@example.com")]
+    assert admin_sql("SELECT kind, email FROM throttle_events") == [("mail", "new@example.com")]
 
 
 def test_sign_up_with_a_taken_address_writes_no_user(committed):
@@ -59,8 +53,8 @@ def test_sign_up_with_a_taken_address_writes_no_user(committed):
     )
 
     assert (response.status_code, response.url) == (302, reverse("accounts:signup_done"))
-    assert _admin("SELECT count(*) FROM users") == [(1,)]
-    assert _admin("SELECT kind, email FROM throttle_events") == [("mail", "taken@example.com")]
+    assert admin_sql("SELECT count(*) FROM users") == [(1,)]
+    assert admin_sql("SELECT kind, email FROM throttle_events") == [("mail", "taken@example.com")]
 
 
 def test_verification_signed_out_marks_the_row(committed):
@@ -112,7 +106,7 @@ def test_sign_in_rotates_the_session_and_records_last_login(committed):
 
     assert response.status_code == 302
     cookie = client.cookies["sessionid"].value
-    assert _admin("SELECT session_key FROM django_session") == [(stored_key(cookie),)]
+    assert admin_sql("SELECT session_key FROM django_session") == [(stored_key(cookie),)]
     assert _row(user.email).last_login is not None
 
 
@@ -120,7 +114,7 @@ def test_a_failed_sign_in_records_its_throttle_events(committed):
     UserFactory(email="alice@example.com")
     Client().post(reverse("login"), {"username": "alice@example.com", "password": "wrong"})
 
-    events = _admin("SELECT kind, email, host(ip) FROM throttle_events")
+    events = admin_sql("SELECT kind, email, host(ip) FROM throttle_events")
     assert events == [("login", "alice@example.com", "127.0.0.1")]
     # ...and a successful sign-in clears the pair's count, as the application role.
     Client().post(reverse("login"), {"username": "alice@example.com", "password": PASSWORD})
