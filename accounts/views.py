@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import mail, throttle, two_factor, verification
+from accounts import mail, services, throttle, two_factor
 from accounts.forms import (
     LOCK_MESSAGES,
     LoginForm,
@@ -71,24 +71,25 @@ def signup(request):
         return redirect("tasks:list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
+        data = form.cleaned_data
+        email = data["email"]
         user = None
         # Nobody is signed in: only a claim for this address shows its row.
         with email_context(email):
             taken = User.objects.filter(email=email).exists()
         if not taken:
             try:
-                # The new row may only be inserted by its own identity.
-                with user_context(form.instance.pk):
-                    user = form.save()
+                user = services.user_sign_up(
+                    email=email, name=data.get("name"), password=data["password1"]
+                )
             except IntegrityError:  # the same address signed up at the same moment
                 user = None
         if user is None:
-            make_password(form.cleaned_data["password1"])  # the same work as a new account
+            make_password(data["password1"])  # the same work as a new account
             _send_signup_exists_email(request, email)
             log_event(request, "signup.existing_address", email=email_digest(email))
         else:
-            verification.send_verification_email(request, user)
+            services.verification_email_send(request=request, user=user)
             log_event(request, "signup", user=user)
         request.session[SIGNUP_EMAIL_KEY] = email
         return redirect("accounts:signup_done")
@@ -102,20 +103,14 @@ def signup_done(request):
 
 def verify(request, token):
     try:
-        claims = verification.read_token(token)
-    except verification.InvalidToken as exc:
+        verified = services.email_verify(token=token)
+    except services.InvalidToken as exc:
         return render(
             request,
             "accounts/verify_failed.html",
             {"reason": exc.reason, "page_name": "auth"},
             status=400,
         )
-    # The signed token is the proof of who is verifying, signed in or not.
-    with user_context(claims["uid"]):
-        User.objects.filter(pk=claims["uid"], email=claims["email"]).update(email_verified=True)
-        verified = User.objects.filter(
-            pk=claims["uid"], email=claims["email"], email_verified=True
-        ).exists()
     if not verified:
         return render(
             request,
@@ -123,7 +118,7 @@ def verify(request, token):
             {"reason": "invalid", "page_name": "auth"},
             status=400,
         )
-    log_event(request, "email.verified", user_id=claims["uid"])
+    log_event(request, "email.verified", user_id=services.read_token(token)["uid"])
     messages.success(request, "Thank you: your e-mail address is verified.")
     return redirect("tasks:list" if request.user.is_authenticated else "login")
 
@@ -134,7 +129,7 @@ def verify_resend(request):
     if request.user.email_verified:
         messages.info(request, "Your e-mail address is already verified.")
     else:
-        status = verification.send_verification_email(request, request.user)
+        status = services.verification_email_send(request=request, user=request.user)
         _announce_verification(request, status, request.user.email)
     return redirect("accounts:profile")
 
@@ -354,8 +349,7 @@ def delete_account(request):
     form = PasswordConfirmForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         log_event(request, "account.deleted")
-        # The database cascade (fk_tasks_user_id) removes every task with the user.
-        request.user.delete()
+        services.user_delete(user=request.user)
         logout(request)
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")

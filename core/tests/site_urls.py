@@ -13,7 +13,7 @@ from django.urls.converters import UUIDConverter
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import verification
+from accounts import services
 
 # Inline code a Content-Security-Policy without 'unsafe-inline' would block.
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
@@ -37,7 +37,7 @@ def site_urls(user, task) -> dict[str, str]:
             urlsafe_base64_encode(force_bytes(user.pk)),
             default_token_generator.make_token(user),
         ],
-        "accounts:verify": [verification.make_token(user)],
+        "accounts:verify": [services.make_token(user)],
     }
     urls = {}
     for name, pattern in _names(get_resolver().url_patterns):

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import verification
+from accounts import services
 from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_password_change_and_reset_are_logged(client, user, events):
 
 
 def test_verification_two_factor_and_deletion_are_logged(client, user, events):
-    token = verification.make_token(user)
+    token = services.make_token(user)
     client.get(reverse("accounts:verify", args=[token]))
     device = enable_two_factor(user)
     _sign_in(client)

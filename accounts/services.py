@@ -1,4 +1,9 @@
-"""E-mail verification: a signed, expiring token in a link sent to the address."""
+"""Account writes: sign-up, e-mail verification, deletion (views and commands share them).
+
+Verification is a signed, expiring token in a link sent to the address; the
+token itself proves who is verifying, signed in or not. Sign-in throttling is in
+accounts/throttle.py; reads of users are the model's manager.
+"""
 
 from datetime import timedelta
 
@@ -7,7 +12,9 @@ from django.urls import reverse
 
 from accounts import mail, throttle
 from accounts.mail import mail_name
+from accounts.models import User
 from core.client import client_ip
+from core.rls import user_context
 
 SALT = "accounts.verify-email"
 MAX_AGE = timedelta(hours=24)
@@ -34,7 +41,7 @@ def read_token(token: str) -> dict:
         raise InvalidToken("invalid") from exc
 
 
-def send_verification_email(request, user) -> str:
+def verification_email_send(*, request, user) -> str:
     """Send a fresh link, within the e-mail limits: "sent", "too_many" or "failed"."""
     if not throttle.mail_allowed(user.email, client_ip(request)):
         return "too_many"
@@ -52,3 +59,32 @@ def send_verification_email(request, user) -> str:
         context=context,
     )
     return "sent" if sent else "failed"
+
+
+def user_sign_up(*, email: str, name: str | None, password: str) -> User:
+    """Create an unverified user from a validated sign-up form. One INSERT.
+
+    The new row may only be inserted by its own identity, so it is written
+    under that user's RLS context.
+    """
+    user = User(email=email, name=name)
+    user.set_password(password)
+    with user_context(user.pk):
+        user.save()
+    return user
+
+
+def email_verify(*, token: str) -> bool:
+    """Mark the address the token names verified; whether it is now (False: account gone
+    or address changed since). InvalidToken for a bad or expired token. Two queries."""
+    claims = read_token(token)
+    with user_context(claims["uid"]):
+        mine = User.objects.filter(pk=claims["uid"], email=claims["email"])
+        mine.update(email_verified=True)
+        return mine.filter(email_verified=True).exists()
+
+
+def user_delete(*, user: User) -> None:
+    """Delete the account; the database cascade (fk_tasks_user_id and the archive's and
+    trash's) removes every task with it. Runs in the request's RLS context (the user's)."""
+    user.delete()
