@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_create_throttle_events"),
+        ("accounts", "0004_throttle_per_email_and_client"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
