@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from tasks.tests.test_browser import NEW_PASSWORD
@@ -53,6 +54,13 @@ def test_it_plans_a_week(new_page, monkeypatch, javascript):
         expect(zone).to_have_value("UTC")
         zone.select_option("Europe/Paris")
     page.get_by_role("button", name="Sign up").click()
+    # Sign-up finishes through the e-mailed link, then a sign-in.
+    expect(page).to_have_url(re.compile(r"/accounts/signup/done/$"))
+    link = re.search(r"https?://[^/]+(/accounts/verify/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    page.get_by_label("Email").fill(f"planner-{javascript}@example.com")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/tasks/$"))
 
     page.get_by_label("New task").fill("Call Anna fri !2")
