@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",  # first: every response and log line has the id
     "todo_site.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     # Last, so the transaction and the user's RLS context cover the view and
     # the rendering of its template response (see todo_site/rls.py).
     "todo_site.middleware.RLSContextMiddleware",
+    # Inside the transaction: renders our page for bodiless 405/429 responses.
+    "core.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "todo_site.urls"
@@ -197,9 +200,24 @@ STORAGES = {
     },
 }
 
+# Our error pages (core/errors.py); the handlers themselves are set in urls.py.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
+
+# Every line carries the request id (core/request_id.py); Django's `django.request`
+# logger writes each 5xx once, with its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
 }
