@@ -1,11 +1,26 @@
+import unicodedata
+import uuid
+from datetime import datetime
+
 from django import forms
 
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
 from todo_site.forms import AccessibleFormMixin
 
+# Characters that show nothing: white space, controls, and format characters such
+# as the zero-width space (U+200B) or the byte-order mark (U+FEFF).
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` would show nothing: only white space or invisible characters."""
+    return all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text)
+
+
 ERROR_MESSAGES = {
     "title": {
         "required": "Enter a title.",
+        "blank": "Enter a title: this one shows nothing.",
         "max_length": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer "
         "(it has %(show_value)d).",
     },
@@ -30,7 +45,7 @@ class DescriptionField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value in self.empty_values or not value.strip():
+        if value in self.empty_values or is_blank(value):
             return self.empty_value
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -49,15 +64,85 @@ class TaskForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["autocomplete"] = "off"
 
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if is_blank(title):
+            raise forms.ValidationError(ERROR_MESSAGES["title"]["blank"], code="blank")
+        return title
+
+
+class VersionField(forms.CharField):
+    """The `updated_at` a form was read at, as ISO 8601 text with microseconds."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": "This form is out of date: open the task again and redo your change."
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            version = datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if version.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return version
+
 
 class TaskUpdateForm(TaskForm):
+    """The task's fields plus the version read, so a save over a newer one is refused."""
+
+    version = VersionField()
+
     class Meta(TaskForm.Meta):
         fields = ["title", "description", "completed"]
         labels = {"completed": "Completed"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.updated_at
 
-class QuickAddForm(TaskForm):
-    """The one-field form on top of the list; posts to the same view as TaskForm."""
+    def data_with_version(self, version: datetime):
+        """The submitted data, now claiming `version`: what "Save mine" sends after a conflict."""
+        data = self.data.copy()
+        data["version"] = version.isoformat()
+        return data
+
+
+class TaskCreateForm(TaskForm):
+    """A new task's form, with a one-time token: the same form posted twice adds one task.
+
+    A post without a token (a script) is accepted as before, without that protection.
+    """
+
+    submit_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "This form is damaged: reload the page and try again."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submit_token"] = uuid.uuid4()
+
+    def content(self) -> dict:
+        """What the post asks for, without its token: two posts of one token must match it."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submit_token"}
+
+
+class QuickAddForm(TaskCreateForm):
+    """The one-field form on top of the list; posts to the same view as TaskCreateForm."""
 
     class Meta(TaskForm.Meta):
         fields = ["title"]

@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import error_response
 from tasks import services
 from tasks.archive import archived_task_restore
-from tasks.forms import QuickAddForm, TaskForm, TaskUpdateForm
+from tasks.forms import QuickAddForm, TaskCreateForm, TaskUpdateForm
 from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
 
 PAGE_SIZE = 50
@@ -77,16 +78,9 @@ def _context(state: dict[str, str], **extra) -> dict:
     }
 
 
-def _get_task(request, pk, *, for_update: bool = False) -> Task:
-    """The signed-in user's task, or 404: another user's and a missing task look the same.
-
-    `for_update` locks the row until the request's transaction ends, so a task
-    deleted by another request meanwhile cannot make the save fail.
-    """
-    tasks = Task.objects.for_owner(request.user)
-    if for_update:
-        tasks = tasks.select_for_update()
-    return get_object_or_404(tasks, pk=pk)
+def _get_task(request, pk) -> Task:
+    """The signed-in user's task, or 404: another user's and a missing task look the same."""
+    return get_object_or_404(Task.objects.for_owner(request.user), pk=pk)
 
 
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
@@ -147,9 +141,14 @@ def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
     state = _list_state(request.POST if request.method == "POST" else request.GET)
     state.pop("page", None)
-    form = TaskForm(request.POST or None)
+    form = TaskCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.task_create(owner=request.user, **form.cleaned_data)
+        token = form.cleaned_data["submit_token"]
+        # A repeated post (same token, same content) gets the first one's answer.
+        if token is None or services.submit_token_spend(
+            owner=request.user, token=token, content=form.content()
+        ):
+            services.task_create(owner=request.user, **form.content())
         messages.success(request, "Task added.")
         return redirect(_list_url(state))
     return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
@@ -161,14 +160,63 @@ def task_detail(request, pk):
     return render(request, "tasks/task_detail.html", _context(_list_state(request.GET), task=task))
 
 
+def _shown(value) -> str:
+    """A field's value as the conflict table shows it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return "" if value is None else str(value)
+
+
+def _conflict_rows(form, current: Task) -> list[dict]:
+    """Each edited field: its label, the value saved now and the one the user typed."""
+    return [
+        {
+            "label": form[name].label,
+            "saved": _shown(getattr(current, name)),
+            "yours": _shown(form.cleaned_data[name]),
+        }
+        for name in form.Meta.fields
+    ]
+
+
+def _task_gone(request, state, form):
+    """A save for a task that does not exist (deleted meanwhile, or not the user's):
+    404, saying so and showing what was typed. The same page for both cases."""
+    return render(request, "tasks/task_gone.html", _context(state, form=form), status=404)
+
+
+def _task_gone(request, state, form):
+    """A save for a task that does not exist (deleted meanwhile, or not the user's):
+    404, saying so and showing what was typed. The same page for both cases."""
+    return render(request, "tasks/task_gone.html", _context(state, form=form), status=404)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_update(request, pk):
-    task = _get_task(request, pk, for_update=request.method == "POST")
+    """Edit a task. The form carries the version it was read at (`updated_at`):
+    saving over a newer one shows both versions side by side instead of overwriting,
+    and the form then carries the newer version, so "Save mine" is a deliberate choice.
+    """
     state = _list_state(request.POST if request.method == "POST" else request.GET)
+    try:
+        task = _get_task(request, pk)
+    except Http404:
+        if request.method != "POST":
+            raise
+        return _task_gone(request, state, TaskUpdateForm(request.POST))
     form = TaskUpdateForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
-        services.task_update(task=task, **form.cleaned_data)
+        try:
+            services.task_update(task=task, **form.cleaned_data)
+        except services.TaskGone:
+            return _task_gone(request, state, form)
+        except services.TaskChanged as changed:
+            current = changed.current
+            conflict = _conflict_rows(form, current)
+            form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
+            ctx = _context(state, form=form, task=current, conflict=conflict)
+            return render(request, "tasks/task_form.html", ctx, status=409)
         messages.success(request, "Task saved.")
         return redirect(_list_url(state))
     return render(request, "tasks/task_form.html", _context(state, form=form, task=task))
@@ -177,10 +225,18 @@ def task_update(request, pk):
 @login_required
 @require_POST
 def task_toggle(request, pk):
-    task = services.task_toggle(owner=request.user, task_id=pk)
-    if task is None:
+    """Flip completion, or, when the form says which state it wants (`completed`), set it."""
+    desired = request.POST.get("completed")
+    if desired not in (None, "true", "false"):
+        return error_response(request, 400)
+    completed = services.task_toggle(
+        owner=request.user,
+        task_id=pk,
+        completed=None if desired is None else desired == "true",
+    )
+    if completed is None:
         raise Http404
-    messages.success(request, "Task marked as done." if task.completed else "Task reopened.")
+    messages.success(request, "Task marked as done." if completed else "Task reopened.")
     return redirect(_back_url(request, _list_state(request.POST), pk))
 
 
