@@ -85,6 +85,7 @@ USER_DATA_TABLES = [
     "users",
     "tasks_archive",
     "submit_tokens",
+    "tasks_trash",
     "django_session",
     "django_admin_log",
     "throttle_events",

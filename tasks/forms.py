@@ -62,7 +62,8 @@ class TaskForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["autocomplete"] = "off"
+        # The New and Edit pages start in the title (an error elsewhere takes focus instead).
+        self.fields["title"].widget.attrs.update({"autocomplete": "off", "autofocus": True})
 
     def clean_title(self):
         title = self.cleaned_data["title"]
@@ -128,7 +129,7 @@ class TaskCreateForm(TaskForm):
     submit_token = forms.UUIDField(
         widget=forms.HiddenInput,
         required=False,
-        error_messages={"invalid": "This form is damaged: reload the page and try again."},
+        error_messages={"invalid": "This form was damaged and has been renewed: send it again."},
     )
 
     def __init__(self, *args, **kwargs):
@@ -136,20 +137,40 @@ class TaskCreateForm(TaskForm):
         if not self.is_bound:
             self.initial["submit_token"] = uuid.uuid4()
 
+    def full_clean(self):
+        super().full_clean()
+        if self.has_error("submit_token"):
+            # Shown again with a damaged token, the form could never be sent: renew it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("submit_token")] = str(uuid.uuid4())
+
     def content(self) -> dict:
         """What the post asks for, without its token: two posts of one token must match it."""
         return {k: v for k, v in self.cleaned_data.items() if k != "submit_token"}
 
 
 class QuickAddForm(TaskCreateForm):
-    """The one-field form on top of the list; posts to the same view as TaskCreateForm."""
+    """The one-field form on top of the list (posted to the list itself), with its token."""
 
     class Meta(TaskForm.Meta):
         fields = ["title"]
         labels = {"title": "New task"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, focus: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs.update(
+        attrs = self.fields["title"].widget.attrs
+        attrs.update(
             {"placeholder": "What needs doing?", "class": "quick-add-input", "data-shortcut": "n"}
         )
+        # Focused only right after an add or an error here, not on every visit to the list.
+        if not focus:
+            attrs.pop("autofocus", None)
+
+
+class TaskRenameForm(TaskForm):
+    """The title alone: the list's inline edit, with the version the row showed (`data-version`)."""
+
+    version = VersionField()
+
+    class Meta(TaskForm.Meta):
+        fields = ["title"]

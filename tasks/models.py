@@ -12,6 +12,11 @@ TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 
 
+# The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
+# table order: the moves between them (tasks/services.py, tasks/archive.py) and the
+# export copy exactly these.
+TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
+
 # The list's status tabs, as the `status` query parameter spells them.
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
 STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED)
@@ -134,6 +139,46 @@ class ArchivedTask(models.Model):
         return self.title
 
 
+class TrashedTask(models.Model):
+    """A deleted task, kept 30 days for Undo and the export: `tasks_trash`.
+
+    The columns of `tasks`, values as they were, plus when it was deleted;
+    `purge_trash` removes rows older than 30 days. Under the same row-level
+    security as `tasks` (migration 0007).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    # `fk_tasks_trash_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0007.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="trashed_tasks",
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)
+    completed = models.BooleanField(default=False, db_default=False)
+    created_at = models.DateTimeField(db_default=DbNow())
+    updated_at = models.DateTimeField(db_default=DbNow())
+    deleted_at = models.DateTimeField(db_default=DbNow())
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tasks_trash"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A user's trash in the export, newest first; also the cascade from users.
+            models.Index(fields=["user", "-created_at"], name="idx_tasks_trash_user_created"),
+            # purge_trash: rows deleted more than 30 days ago, across users.
+            models.Index(fields=["deleted_at"], name="idx_tasks_trash_deleted_at"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 class SubmitToken(models.Model):
     """A create form's one-time token, spent by the first post that carries it.
 
@@ -147,7 +192,7 @@ class SubmitToken(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
-    # `fk_submit_tokens_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0007.
+    # `fk_submit_tokens_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0009.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -10,9 +10,12 @@ urlpatterns = [
     path("clear-completed/", views.task_clear_completed, name="clear_completed"),
     path("complete-all/", views.task_complete_all, name="complete_all"),
     path("archive/", views.task_archive, name="archive"),
+    path("undo/", views.task_undo, name="undo"),
     path("archive/<uuid:pk>/restore/", views.task_restore, name="restore"),
+    path("archive/<uuid:pk>/delete/", views.archived_task_delete, name="archive_delete"),
     path("<uuid:pk>/", views.task_detail, name="detail"),
     path("<uuid:pk>/edit/", views.task_update, name="update"),
     path("<uuid:pk>/toggle/", views.task_toggle, name="toggle"),
+    path("<uuid:pk>/rename/", views.task_rename, name="rename"),
     path("<uuid:pk>/delete/", views.task_delete, name="delete"),
 ]

@@ -15,13 +15,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import error_response
 from tasks import services
 from tasks.archive import archived_task_restore
-from tasks.forms import QuickAddForm, TaskCreateForm, TaskUpdateForm
+from tasks.forms import QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
+from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
@@ -87,18 +89,95 @@ def _plural(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
+def _shown_counts(counts: dict[str, int], status: str) -> dict[str, int]:
+    """Counts of the tab's tasks by status, derived from `counts` of its whole search."""
+    if status == STATUS_ALL:
+        return counts
+    n = counts[status]
+    return {
+        STATUS_ALL: n,
+        STATUS_ACTIVE: n if status == STATUS_ACTIVE else 0,
+        STATUS_COMPLETED: n if status == STATUS_COMPLETED else 0,
+    }
+
+
+def _shown(request, state: dict[str, str]):
+    """The tasks the list shows for `state`: its tab and search, every page."""
+    tasks = Task.objects.for_owner(request.user)
+    return tasks.with_status(state.get("status", STATUS_ALL)).search(state.get("q", ""))
+
+
+def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
+    """Labels of the bulk buttons that would change something among the shown tasks."""
+    actions = {}
+    if shown[STATUS_ACTIVE]:
+        actions["complete"] = f"Mark {_plural(shown[STATUS_ACTIVE], 'shown task')} as done"
+    elif shown[STATUS_COMPLETED]:
+        actions["complete"] = f"Reopen {_plural(shown[STATUS_COMPLETED], 'shown task')}"
+    if shown[STATUS_COMPLETED]:
+        actions["clear"] = f"Clear {_plural(shown[STATUS_COMPLETED], 'shown completed task')}"
+    return actions
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def task_list(request):
+    """The list; a POST is the quick-add form (an empty title stays here with its message)."""
     state = _list_state(request.GET)
+    form = QuickAddForm(request.POST or None, focus=request.method == "POST")
+    if request.method == "POST":
+        if "details" in request.POST:
+            # "Add with details": the full form, with what was typed so far.
+            title = request.POST.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]
+            state.pop("page", None)
+            return redirect(_with_state(reverse("tasks:create"), {**state, "title": title}))
+        if form.is_valid():
+            return _quick_added(request, state, form)
+    return _render_list(request, state, form)
+
+
+def _spend_token(request, form) -> bool:
+    """False when this post repeats an earlier one (same one-time token, same content)."""
+    token = form.cleaned_data["submit_token"]
+    return token is None or services.submit_token_spend(
+        owner=request.user, token=token, content=form.content()
+    )
+
+
+def _quick_added(request, state, form):
+    state.pop("page", None)
+    if not _spend_token(request, form):
+        # A repeated post (double click, retry): answered as the first, nothing added.
+        messages.success(request, "Task added.", extra_tags="added")
+        return redirect(_list_url(state))
+    task = services.task_create(owner=request.user, **form.content())
+    shown = _shown(request, state).filter(pk=task.pk).exists()
+    if shown:
+        messages.success(request, "Task added.", extra_tags="added")
+    else:
+        # Added on the Completed tab or during a search: say where it went.
+        url = f"{reverse('tasks:detail', args=[task.pk])}"
+        messages.success(
+            request,
+            format_html(
+                'Task added to Active tasks; it is not shown here. <a href="{}">Show it</a>',
+                url,
+            ),
+            extra_tags="added",
+        )
+    return redirect(_list_url(state))
+
+
+def _render_list(request, state, form):
     status = state.get("status", STATUS_ALL)
     q = state.get("q", "")
     tasks = Task.objects.for_owner(request.user)
     counts = tasks.status_counts()
+    # With a search, one more aggregate gives the search's counts (and the pages' total).
+    shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
     shown = tasks.with_status(status).search(q).order_by("-created_at", "-id")
     paginator = Paginator(shown, PAGE_SIZE)
-    if not q:
-        # The tab's total is already in the counts: no second COUNT for the pages.
-        paginator.count = counts[status]
+    paginator.count = shown_counts[STATUS_ALL]
     page_obj = paginator.get_page(state.get("page"))
     # An out-of-range page shows the last one; its links carry the page shown.
     state.pop("page", None)
@@ -119,6 +198,9 @@ def task_list(request):
         }
         for tab, label in TABS
     ]
+    if not form.is_bound and any(m.extra_tags == "added" for m in messages.get_messages(request)):
+        # Right after an add (without JavaScript), the field is ready for the next one.
+        form = QuickAddForm(focus=True)
     ctx = _context(
         state,
         status=status,
@@ -127,7 +209,8 @@ def task_list(request):
         tabs=tabs,
         page_obj=page_obj,
         tasks=list(page_obj.object_list),
-        form=QuickAddForm(),
+        form=form,
+        bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
         next_url=next_url,
         clear_search_url=_list_url({k: v for k, v in without_page.items() if k != "q"}),
@@ -141,13 +224,11 @@ def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
     state = _list_state(request.POST if request.method == "POST" else request.GET)
     state.pop("page", None)
-    form = TaskCreateForm(request.POST or None)
+    initial = {"title": request.GET.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]}
+    form = TaskCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["submit_token"]
         # A repeated post (same token, same content) gets the first one's answer.
-        if token is None or services.submit_token_spend(
-            owner=request.user, token=token, content=form.content()
-        ):
+        if _spend_token(request, form):
             services.task_create(owner=request.user, **form.content())
         messages.success(request, "Task added.")
         return redirect(_list_url(state))
@@ -160,7 +241,7 @@ def task_detail(request, pk):
     return render(request, "tasks/task_detail.html", _context(_list_state(request.GET), task=task))
 
 
-def _shown(value) -> str:
+def _as_text(value) -> str:
     """A field's value as the conflict table shows it."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -172,8 +253,8 @@ def _conflict_rows(form, current: Task) -> list[dict]:
     return [
         {
             "label": form[name].label,
-            "saved": _shown(getattr(current, name)),
-            "yours": _shown(form.cleaned_data[name]),
+            "saved": _as_text(getattr(current, name)),
+            "yours": _as_text(form.cleaned_data[name]),
         }
         for name in form.Meta.fields
     ]
@@ -241,13 +322,46 @@ def task_toggle(request, pk):
 
 
 @login_required
+@require_POST
+def task_rename(request, pk):
+    """The list's inline title edit (JavaScript only); errors come back as a message.
+
+    Like the edit page, it carries the version it was read at: a rename over a
+    newer title says what is saved and what was typed, and saves neither over the other.
+    """
+    task = _get_task(request, pk)
+    form = TaskRenameForm(request.POST, instance=task)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        title = form.cleaned_data["title"]
+        try:
+            services.task_rename(task=task, title=title, version=form.cleaned_data["version"])
+        except services.TaskGone:
+            messages.error(request, f"That task no longer exists; “{title}” was not saved.")
+        except services.TaskChanged as changed:
+            messages.error(
+                request,
+                f"The task changed after you started editing it: it is now "
+                f"“{changed.current.title}”. Your title “{title}” was not saved; "
+                "edit it again to keep yours.",
+            )
+        else:
+            messages.success(request, "Title saved.")
+    return redirect(_list_url(_list_state(request.POST)))
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def task_delete(request, pk):
+    """GET asks to confirm; POST moves the task to the trash, with Undo in the message."""
     if request.method == "POST":
         if not services.task_delete(owner=request.user, task_id=pk):
             raise Http404
-        messages.success(request, "Task deleted.")
-        return redirect(_list_url(_list_state(request.POST)))
+        state = _list_state(request.POST)
+        undo = undo_offer(request, action="delete", ids=[pk], state=state)
+        messages.success(request, "Task deleted.", extra_tags=undo)
+        return redirect(_list_url(state))
     task = _get_task(request, pk)
     state = _list_state(request.GET)
     return render(request, "tasks/task_confirm_delete.html", _context(state, task=task))
@@ -256,34 +370,76 @@ def task_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_clear_completed(request):
+    """Archive the completed tasks among those shown (tab and search), with Undo."""
     if request.method == "POST":
-        deleted = services.task_clear_completed(owner=request.user)
-        if deleted:
-            messages.success(request, f"Deleted {_plural(deleted, 'completed task')}.")
+        state = _list_state(request.POST)
+        archived = services.task_clear_completed(owner=request.user, tasks=_shown(request, state))
+        if archived:
+            undo = undo_offer(request, action="archive", ids=archived, state=state)
+            messages.success(
+                request, f"Archived {_plural(len(archived), 'completed task')}.", extra_tags=undo
+            )
         else:
             messages.info(request, "There were no completed tasks to clear.")
-        return redirect(_list_url(_list_state(request.POST)))
-    count = Task.objects.for_owner(request.user).with_status(STATUS_COMPLETED).count()
+        return redirect(_list_url(state))
     state = _list_state(request.GET)
+    count = _shown(request, state).filter(completed=True).count()
     return render(request, "tasks/task_confirm_clear.html", _context(state, count=count))
 
 
 @login_required
 @require_POST
 def task_complete_all(request):
-    completed, changed = services.task_complete_all(owner=request.user)
-    if not changed:
+    """Mark the shown tasks (tab and search, every page) done, or all open again; with Undo."""
+    state = _list_state(request.POST)
+    completed, ids = services.task_complete_all(owner=request.user, tasks=_shown(request, state))
+    if not ids:
         messages.info(request, "There are no tasks to change.")
-    elif completed:
-        messages.success(request, f"Marked {_plural(changed, 'task')} as done.")
     else:
-        messages.success(request, f"Reopened {_plural(changed, 'task')}.")
-    return redirect(_list_url(_list_state(request.POST)))
+        action = "complete" if completed else "reopen"
+        text = (
+            f"Marked {_plural(len(ids), 'task')} as done."
+            if completed
+            else (f"Reopened {_plural(len(ids), 'task')}.")
+        )
+        messages.success(
+            request, text, extra_tags=undo_offer(request, action=action, ids=ids, state=state)
+        )
+    return redirect(_list_url(state))
+
+
+UNDONE = {
+    "delete": "Restored {}.",
+    "archive": "Restored {} from the archive.",
+    "complete": "Undone: {} open again.",
+    "reopen": "Undone: {} done again.",
+}
+
+
+@login_required
+@require_POST
+def task_undo(request):
+    """Reverse a delete or bulk change offered in a message (tasks/undo.py)."""
+    record = undo_take(request, request.POST.get("token", ""))
+    if record is None:
+        messages.info(request, "That can no longer be undone.")
+        return redirect(_list_url(_list_state(request.POST)))
+    action, ids = record["action"], record["ids"]
+    if action == "delete":
+        changed = services.task_restore_trashed(owner=request.user, ids=ids)
+    elif action == "archive":
+        changed = services.task_restore_archived(owner=request.user, ids=ids)
+    else:
+        changed = services.task_set_completed(
+            owner=request.user, ids=ids, completed=action == "reopen"
+        )
+    messages.success(request, UNDONE[action].format(_plural(changed, "task")))
+    return redirect(_list_url(_list_state(record["state"])))
 
 
 @login_required
 def task_archive(request):
-    """The user's archived tasks (moved there by `archive_tasks`), read-only, newest first."""
+    """The user's archived tasks, read-only, newest first; each can be restored or deleted."""
     archived = ArchivedTask.objects.for_owner(request.user).order_by("-created_at", "-id")
     page_obj = Paginator(archived, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -301,3 +457,16 @@ def task_restore(request, pk):
         raise Http404
     messages.success(request, "Task restored to your list.")
     return redirect("tasks:archive")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archived_task_delete(request, pk):
+    """GET asks to confirm; POST deletes an archived task for good (no Undo)."""
+    if request.method == "POST":
+        if not services.archived_task_delete(owner=request.user, task_id=pk):
+            raise Http404
+        messages.success(request, "Archived task deleted for good.")
+        return redirect("tasks:archive")
+    task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
+    return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))

@@ -26,13 +26,14 @@ from django.db import DatabaseError, connections
 APP_ALIAS = "default"
 
 # Tables holding user rows -> {policy name: command}, as migrations
-# tasks/0003_row_level_security, tasks/0005 (the archive) and tasks/0007 (the
-# create forms' one-time tokens) create them.
+# tasks/0003_row_level_security, tasks/0005 (the archive), tasks/0007 (the
+# trash) and tasks/0009 (the create forms' one-time tokens) create them.
 # Policies whose expressions must name the current user are in OWNER_POLICIES.
 EXPECTED_POLICIES = {
     "tasks": {"tasks_owner_only": "ALL"},
     "tasks_archive": {"tasks_archive_owner_only": "ALL"},
     "submit_tokens": {"submit_tokens_owner_only": "ALL"},
+    "tasks_trash": {"tasks_trash_owner_only": "ALL"},
     "users": {
         "users_read": "SELECT",
         "users_signup": "INSERT",
@@ -44,6 +45,7 @@ OWNER_POLICIES = {
     "tasks_owner_only",
     "tasks_archive_owner_only",
     "submit_tokens_owner_only",
+    "tasks_trash_owner_only",
     "users_self_update",
     "users_self_delete",
 }

@@ -53,6 +53,19 @@ def test_the_same_post_twice_creates_one_task_and_gets_the_same_answer(alice_cli
 
 
 @pytest.mark.django_db
+def test_the_quick_add_on_the_list_posted_twice_creates_one_task(alice_client, alice):
+    token = _tokens_in(alice_client.get(reverse("tasks:list")))[0]
+    url = reverse("tasks:list") + "?status=active"
+
+    first = alice_client.post(url, {"title": "Buy milk", "submit_token": token}, follow=True)
+    second = alice_client.post(url, {"title": "Buy milk", "submit_token": token}, follow=True)
+
+    assert first.redirect_chain == second.redirect_chain == [("/tasks/?status=active", 302)]
+    assert messages_of(first) == messages_of(second) == ["Task added."]
+    assert _titles(alice) == ["Buy milk"]
+
+
+@pytest.mark.django_db
 def test_the_same_token_with_other_content_is_a_new_task(alice_client, alice):
     # The back button, then a different title in the old page's form: not a repeat.
     token = str(uuid.uuid4())
@@ -88,8 +101,11 @@ def test_a_damaged_token_is_refused_with_a_message(alice_client, alice, token):
     response = alice_client.post(URL, {"title": "Buy milk", "submit_token": token})
 
     assert response.status_code == 200
-    assert "This form is damaged" in response.content.decode()
+    assert "This form was damaged and has been renewed" in response.content.decode()
     assert _titles(alice) == []
+    (fresh,) = _tokens_in(response)
+    alice_client.post(URL, {"title": "Buy milk", "submit_token": fresh})
+    assert _titles(alice) == ["Buy milk"]
 
 
 @pytest.mark.django_db

@@ -108,3 +108,42 @@ def test_the_query_count_does_not_grow_with_the_archive(alice_client, alice, arc
 
     # session, user, RLS context, count, the page of archived tasks (+ test savepoints)
     assert len(many) == len(one)
+
+
+def test_it_states_its_rule(alice_client):
+    html = alice_client.get(URL).content.decode()
+
+    assert "Completed tasks come here when you use “Clear completed”" in html
+    assert "more than 90 days ago are moved here automatically" in html
+
+
+def test_delete_forever_asks_to_confirm_then_deletes_for_good(
+    alice_client, alice, archive, as_user
+):
+    kept, doomed = archive(alice, "Keep me", "Old report")
+    delete_url = reverse("tasks:archive_delete", args=[doomed.pk])
+    assert f'href="{delete_url}"' in alice_client.get(URL).content.decode()
+
+    confirm = alice_client.get(delete_url)
+    assert "<h1>Delete this archived task forever?</h1>" in confirm.content.decode()
+    with as_user(alice):
+        assert ArchivedTask.objects.filter(pk=doomed.pk).exists()
+
+    response = alice_client.post(delete_url)
+
+    assert response["Location"] == URL
+    assert messages_of(response) == ["Archived task deleted for good."]
+    with as_user(alice):
+        assert list(ArchivedTask.objects.values_list("title", flat=True)) == ["Keep me"]
+
+
+def test_delete_forever_gives_404_for_another_users_archived_task(
+    client, alice, bob, archive, as_user
+):
+    (bobs,) = archive(bob, "Bob's")
+    client.force_login(alice)
+
+    assert client.get(reverse("tasks:archive_delete", args=[bobs.pk])).status_code == 404
+    assert client.post(reverse("tasks:archive_delete", args=[bobs.pk])).status_code == 404
+    with as_user(bob):
+        assert ArchivedTask.objects.filter(pk=bobs.pk).exists()

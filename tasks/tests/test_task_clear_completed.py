@@ -1,8 +1,10 @@
+"""Clear completed: archives (never deletes) the completed tasks among those shown, with Undo."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tasks.models import Task
+from tasks.models import ArchivedTask, Task
 from tasks.tests.conftest import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -10,26 +12,29 @@ pytestmark = pytest.mark.django_db
 URL = reverse("tasks:clear_completed")
 
 
-def _titles(user, as_user):
+def _titles(user, as_user, model=Task):
     with as_user(user):
-        return sorted(Task.objects.for_owner(user).values_list("title", flat=True))
+        return sorted(model.objects.for_owner(user).values_list("title", flat=True))
 
 
 @pytest.mark.parametrize(
-    ("n", "heading"), [(1, "Delete 1 completed task?"), (3, "Delete 3 completed tasks?")]
+    ("n", "heading"), [(1, "Archive 1 completed task?"), (3, "Archive 3 completed tasks?")]
 )
-def test_it_shows_how_many_and_asks_to_confirm(alice_client, alice, make_tasks, n, heading):
-    make_tasks(alice, n, completed=True)
-    make_tasks(alice, 2)
+def test_it_shows_how_many_of_the_shown_tasks_and_asks_to_confirm(
+    alice_client, alice, make_tasks, n, heading
+):
+    make_tasks(alice, n, completed=True, title="milk")
+    make_tasks(alice, 2, completed=True, title="bread")
+    make_tasks(alice, 2, title="milk open")
 
-    response = alice_client.get(URL, {"q": "x"})
+    response = alice_client.get(URL, {"q": "milk"})
     html = response.content.decode()
 
     assert response.status_code == 200
     assert response.context["count"] == n
     assert f"<h1>{heading}</h1>" in html
     assert f'<form method="post" action="{URL}">' in html
-    assert '<a class="button button-secondary" href="/tasks/?q=x">Cancel</a>' in html
+    assert '<a class="button button-secondary" href="/tasks/?q=milk">Cancel</a>' in html
 
 
 def test_it_says_when_there_is_nothing_to_clear(alice_client, alice, make_tasks):
@@ -41,7 +46,7 @@ def test_it_says_when_there_is_nothing_to_clear(alice_client, alice, make_tasks)
     assert 'method="post"' not in response.content.decode().split("<main")[1]
 
 
-def test_it_deletes_only_the_users_completed_tasks(alice_client, alice, bob, as_user, make_tasks):
+def test_it_archives_only_the_users_completed_tasks(alice_client, alice, bob, as_user, make_tasks):
     make_tasks(alice, 2, completed=True, title="done")
     make_tasks(alice, 1, title="open")
     make_tasks(bob, 1, completed=True, title="bob done")
@@ -50,9 +55,34 @@ def test_it_deletes_only_the_users_completed_tasks(alice_client, alice, bob, as_
 
     assert response.status_code == 302
     assert response["Location"] == "/tasks/?status=completed&page=2"
-    assert messages_of(response) == ["Deleted 2 completed tasks."]
+    assert messages_of(response) == ["Archived 2 completed tasks."]
     assert _titles(alice, as_user) == ["open"]
+    assert _titles(alice, as_user, ArchivedTask) == ["done", "done"]
     assert _titles(bob, as_user) == ["bob done"]
+
+
+def test_it_archives_only_what_the_search_shows_on_every_page(
+    alice_client, alice, as_user, make_tasks
+):
+    # Before: "Clear completed" during a search removed every completed task.
+    make_tasks(alice, 55, completed=True, title="passport")
+    make_tasks(alice, 3, completed=True, title="other")
+
+    response = alice_client.post(URL, {"q": "passport", "page": "1"})
+
+    assert messages_of(response) == ["Archived 55 completed tasks."]
+    assert _titles(alice, as_user) == ["other"] * 3
+
+
+def test_it_keeps_every_column_in_the_archive(alice_client, alice, as_user, make_tasks):
+    (task,) = make_tasks(alice, 1, completed=True, description="notes")
+    with as_user(alice):
+        before = Task.objects.values().get(pk=task.pk)
+
+    alice_client.post(URL)
+
+    with as_user(alice):
+        assert ArchivedTask.objects.values().get(pk=task.pk) == before
 
 
 def test_it_says_so_when_nothing_was_cleared(alice_client, alice, make_tasks):

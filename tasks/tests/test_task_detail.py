@@ -78,3 +78,13 @@ def test_it_makes_a_constant_number_of_queries(alice_client, alice, django_asser
     # SAVEPOINT, session, user, set the RLS user, the task, reset the RLS user, RELEASE
     with django_assert_num_queries(7):
         alice_client.get(reverse("tasks:detail", args=[task.pk]))
+
+
+def test_its_delete_button_is_a_danger_button_posting_directly(alice_client, alice):
+    # Before: Delete was green (secondary) here and red in the list.
+    task = TaskFactory(user=alice)
+
+    html = alice_client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+
+    assert f'<form method="post" action="/tasks/{task.pk}/delete/" class="inline-form">' in html
+    assert '<button type="submit" class="button-danger">Delete</button>' in html

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -73,7 +74,7 @@ def test_it_counts_each_status(alice_client, alice, bob, make_tasks):
     assert response.context["counts"] == {"all": 5, "active": 3, "completed": 2}
     assert [tab["count"] for tab in response.context["tabs"]] == [5, 3, 2]
     assert "3 items left" in response.content.decode()
-    assert "Clear completed (2)" in response.content.decode()
+    assert "Clear 2 shown completed tasks" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -89,13 +90,44 @@ def test_it_pluralises_items_left(alice_client, alice, make_tasks, active, text)
     assert text in response.content.decode()
 
 
-def test_it_offers_reopen_all_when_everything_is_done(alice_client, alice, make_tasks):
-    make_tasks(alice, 2, completed=True)
+def _bulk_buttons(response) -> list[str]:
+    html = response.content.decode()
+    footer = html[html.index('class="task-footer"') :] if 'class="task-footer"' in html else ""
+    return re.findall(r'<button type="submit" class="button-secondary">([^<]*)</button>', footer)
 
-    response = alice_client.get(URL)
 
-    assert "Reopen all" in response.content.decode()
-    assert "Mark all as done" not in response.content.decode()
+@pytest.mark.parametrize(
+    ("query", "buttons"),
+    [
+        ({}, ["Mark 2 shown tasks as done", "Clear 3 shown completed tasks"]),
+        ({"status": "active"}, ["Mark 2 shown tasks as done"]),
+        ({"status": "completed"}, ["Reopen 3 shown tasks", "Clear 3 shown completed tasks"]),
+        ({"q": "passport"}, ["Mark 1 shown task as done", "Clear 1 shown completed task"]),
+        ({"q": "passport", "status": "active"}, ["Mark 1 shown task as done"]),
+        ({"q": "done passport"}, ["Reopen 1 shown task", "Clear 1 shown completed task"]),
+        ({"q": "nothing"}, []),
+    ],
+)
+def test_bulk_buttons_name_what_they_change_and_only_appear_when_they_would(
+    alice_client, alice, make_tasks, query, buttons
+):
+    # Before: "Mark all as done" on every tab and search, acting on every task.
+    make_tasks(alice, 1, title="open passport")
+    make_tasks(alice, 1, title="open other")
+    make_tasks(alice, 1, completed=True, title="done passport")
+    make_tasks(alice, 2, completed=True, title="done other")
+
+    response = alice_client.get(URL, query)
+
+    assert _bulk_buttons(response) == buttons
+
+
+def test_bulk_buttons_count_every_page(alice_client, alice, make_tasks):
+    make_tasks(alice, 60)
+
+    response = alice_client.get(URL, {"page": "2"})
+
+    assert _bulk_buttons(response) == ["Mark 60 shown tasks as done"]
 
 
 def test_it_searches_title_and_description_ignoring_case(alice_client, alice):
@@ -185,10 +217,11 @@ def test_it_shows_the_quick_add_form_keeping_the_tab_and_search(alice_client):
     quick_add = html[
         html.index('class="quick-add"') : html.index("</form>", html.index("quick-add"))
     ]
-    assert 'action="/tasks/new/"' in html
+    assert 'action="/tasks/?status=active&amp;q=milk"' in html
     assert 'name="title"' in quick_add
-    assert '<input type="hidden" name="status" value="active">' in quick_add
-    assert '<input type="hidden" name="q" value="milk">' in quick_add
+    assert 'name="details"' in quick_add
+    # Not focused on an ordinary visit: the page starts at the top for screen readers.
+    assert "autofocus" not in quick_add
 
 
 def test_it_renders_titles_and_descriptions_escaped_with_line_breaks(alice_client, alice):

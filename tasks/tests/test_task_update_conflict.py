@@ -150,3 +150,40 @@ def test_another_users_task_is_404_with_or_without_a_version(client, bob, task, 
         assert client.post(_url(task), data).status_code == 404
     assert client.post(reverse("tasks:update", args=[uuid.uuid4()]), {"title": "x"}).status_code
     assert _reload(task, as_user).title == "Call dentist"
+
+
+# --- the list's inline title edit (tasks:rename) carries the row's version too --------
+
+
+def _rename(client, task, title, version):
+    return client.post(
+        reverse("tasks:rename", args=[task.pk]), {"title": title, "version": version}, follow=True
+    )
+
+
+def test_the_list_row_carries_the_version_for_the_inline_edit(alice_client, task, as_user):
+    html = alice_client.get(reverse("tasks:list")).content.decode()
+
+    assert f'data-version="{_reload(task, as_user).updated_at.isoformat()}"' in html
+
+
+def test_an_inline_rename_from_the_current_version_saves(alice_client, task, as_user):
+    response = _rename(alice_client, task, "Renamed", _reload(task, as_user).updated_at.isoformat())
+
+    assert messages_of(response) == ["Title saved."]
+    assert _reload(task, as_user).title == "Renamed"
+
+
+def test_an_inline_rename_over_a_newer_version_says_both_and_saves_neither_over(
+    alice_client, task, as_user
+):
+    version = _reload(task, as_user).updated_at.isoformat()
+    _saved_elsewhere(task, as_user, title="Theirs")
+
+    response = _rename(alice_client, task, "Mine", version)
+
+    assert messages_of(response) == [
+        "The task changed after you started editing it: it is now “Theirs”. "
+        "Your title “Mine” was not saved; edit it again to keep yours."
+    ]
+    assert _reload(task, as_user).title == "Theirs"

@@ -77,19 +77,22 @@ def test_it_runs_the_whole_journey(new_page, javascript):
     expect(page.locator(".messages")).to_contain_text("Task saved.")
     expect(_rows(page).first).to_contain_text("Call the dentist on Monday")
 
-    page.get_by_role("link", name="Delete task: Buy milk").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this task?")
-    page.get_by_role("button", name="Delete task").click()
+    page.get_by_role("button", name="Delete task: Buy milk").click()
     expect(page).to_have_url(re.compile(r"/tasks/\?status=active$"))
     expect(page.locator(".messages")).to_contain_text("Task deleted.")
     expect(_rows(page)).to_have_count(1)
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(".messages")).to_contain_text("Restored 1 task.")
+    expect(_rows(page)).to_have_count(2)
 
-    page.get_by_role("link", name="Clear completed (1)").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Delete 1 completed task?")
-    page.get_by_role("button", name="Delete 1 completed task").click()
-    expect(page.locator(".messages")).to_contain_text("Deleted 1 completed task.")
     page.get_by_role("link", name=re.compile(r"^All")).click()
-    expect(_rows(page)).to_have_text([re.compile("Call the dentist on Monday")])
+    page.get_by_role("button", name="Clear 1 shown completed task").click()
+    expect(page.locator(".messages")).to_contain_text("Archived 1 completed task.")
+    expect(_rows(page)).to_have_text(
+        [re.compile("Call the dentist on Monday"), re.compile("Buy milk")]
+    )
+    page.get_by_role("link", name="Archived tasks").click()
+    expect(_rows(page)).to_have_text([re.compile("Read book")])
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))

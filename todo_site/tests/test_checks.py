@@ -198,6 +198,12 @@ def test_a_session_default_user_id_is_refused(committed):
          "ALTER TABLE users FORCE ROW LEVEL SECURITY", ["todo_site.E008"]),
         ("ALTER TABLE tasks_archive NO FORCE ROW LEVEL SECURITY",
          "ALTER TABLE tasks_archive FORCE ROW LEVEL SECURITY", ["todo_site.E008"]),
+        ("ALTER TABLE tasks_trash NO FORCE ROW LEVEL SECURITY",
+         "ALTER TABLE tasks_trash FORCE ROW LEVEL SECURITY", ["todo_site.E008"]),
+        ("DROP POLICY tasks_trash_owner_only ON tasks_trash",
+         "CREATE POLICY tasks_trash_owner_only ON tasks_trash FOR ALL "
+         "USING (user_id = (SELECT app.current_user_id())) "
+         "WITH CHECK (user_id = (SELECT app.current_user_id()))", ["todo_site.E009"]),
         ("ALTER POLICY users_self_delete ON users RENAME TO users_delete_renamed",
          "ALTER POLICY users_delete_renamed ON users RENAME TO users_self_delete",
          ["todo_site.E009", "todo_site.E010"]),
@@ -213,7 +219,8 @@ def test_a_session_default_user_id_is_refused(committed):
         ("CREATE POLICY tasks_narrow ON tasks AS RESTRICTIVE FOR SELECT USING (true)",
          "DROP POLICY tasks_narrow ON tasks", []),
     ],
-    ids=["rls-off", "no-force", "archive-no-force", "policy-renamed", "policy-dropped",
+    ids=["rls-off", "no-force", "archive-no-force", "trash-no-force", "trash-policy-dropped",
+         "policy-renamed", "policy-dropped",
          "policy-opened", "extra-permissive", "extra-restrictive"],
 )  # fmt: skip
 def test_a_schema_without_full_protection_is_refused(committed, do, undo, expected):

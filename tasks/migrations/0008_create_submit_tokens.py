@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0005_tasks_archive_foreign_key_and_rls"),
+        ("tasks", "0007_tasks_trash_foreign_key_and_rls"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ CURRENT_USER = "(SELECT app.current_user_id())"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tasks", "0006_create_submit_tokens")]
+    dependencies = [("tasks", "0008_create_submit_tokens")]
 
     operations = [
         migrations.RunSQL(
