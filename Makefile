@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test lint bench localdb-start localdb-stop system-packages clean
+.PHONY: run test lint bench loadtest localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
 	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench -s -q -p no:cacheprovider
+
+# 100 simulated users for 60 s against gunicorn (DEBUG off) on a free loopback port,
+# then the same with PostgreSQL restarted mid-run; compares the database with what
+# the server acknowledged (loadtest/run.py). Not part of `make test`.
+loadtest: $(VENV)/.dev
+	$(PY) -m loadtest $(LOADTEST_ARGS)
 
 localdb-start: $(VENV)/.runtime
 	$(RUN_ENV) $(PY) manage.py localdb start

@@ -5,6 +5,7 @@ every gunicorn worker sees the same numbers. A sliding window: an event counts
 until it is older than the window.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.db.models import Count
@@ -20,7 +21,12 @@ RETENTION = timedelta(days=1)
 
 
 def _email_key(email: str) -> str:
-    return f"login-email:{normalize_email(email)}"
+    """The key for whatever was typed as the e-mail: no NUL (PostgreSQL refuses it in
+    text), and an address longer than any account's (255) is hashed to fit the column."""
+    email = normalize_email(email).replace("\x00", "")
+    if len(email) > 255:
+        email = "sha256:" + hashlib.sha256(email.encode()).hexdigest()
+    return f"login-email:{email}"
 
 
 def _ip_key(ip: str) -> str:
