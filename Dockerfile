@@ -7,9 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# pg_dump/pg_restore for the backup and restore commands.
+# pg_dump/pg_restore for the backup and restore commands, version 17 from the
+# PostgreSQL project's Debian repository (Debian's own is 15): pg_dump refuses
+# to dump a server newer than itself, and hosted PostgreSQL runs 16 and 17.
+# postgresql-common ships the repository's signing key and the script that adds it.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-17 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test lint bench loadtest localdb-start localdb-stop system-packages clean
+.PHONY: run test test-fast lint bench loadtest localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,22 +26,52 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# Ctrl-C stops the site and, if this run started it, the local PostgreSQL.
 run: $(VENV)/.runtime
-	@if [ -z "$$DATABASE_URL" ]; then $(RUN_ENV) $(PY) manage.py localdb start; fi
-	$(RUN_ENV) $(PY) manage.py migrate --database admin
-	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
-
-# The local server is stopped afterwards only if this run started it.
-test: $(VENV)/.dev system-packages
 	@set -e; started=; \
 	if [ -z "$$DATABASE_URL" ]; then \
-	  $(TEST_ENV) $(PY) manage.py localdb status | grep -q '^running' || started=1; \
-	  $(TEST_ENV) $(PY) manage.py localdb start; \
+	  $(RUN_ENV) $(PY) manage.py localdb status | grep -q '^running' || started=1; \
+	  $(RUN_ENV) $(PY) manage.py localdb start; \
 	fi; \
-	stop_started() { if [ -n "$$started" ]; then $(TEST_ENV) $(PY) manage.py localdb stop; fi; }; \
+	finish() { \
+	  if [ -n "$$started" ]; then echo "stopping the local PostgreSQL this run started"; \
+	    $(RUN_ENV) $(PY) manage.py localdb stop; \
+	  elif [ -z "$$DATABASE_URL" ]; then \
+	    echo "the local PostgreSQL was already running and keeps running (stop it: make localdb-stop)"; \
+	  fi; \
+	}; \
+	trap finish EXIT; trap 'exit 0' INT TERM; \
+	$(RUN_ENV) $(PY) manage.py migrate --database admin; \
+	$(RUN_ENV) $(PY) manage.py seed_demo; \
+	echo; \
+	echo "todo_site on http://$(HOST):$(PORT)/  (demo account: test@example.com / demo-password-123)"; \
+	echo "E-mails (sign-up verification, password reset) are printed in this terminal, not sent."; \
+	echo "Admin: http://$(HOST):$(PORT)/admin/ with a staff account; create one (once) with:"; \
+	echo "  DEBUG=true $(PY) manage.py createsuperuser"; \
+	echo "Ctrl-C stops the site$${started:+ and the local PostgreSQL}."; \
+	echo; \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Runs pytest with the arguments $(1), starting the project-local PostgreSQL
+# unless DATABASE_URL is set; it is stopped afterwards only if this run started it.
+define pytest_with_localdb
+	@set -e; started=; \
+	if [ -z "$$DATABASE_URL" ]; then \
+	  $(PY) manage.py localdb status | grep -q '^running' || started=1; \
+	  $(PY) manage.py localdb start; \
+	fi; \
+	stop_started() { if [ -n "$$started" ]; then $(PY) manage.py localdb stop; fi; }; \
 	trap stop_started EXIT; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(1)
+endef
+
+test: $(VENV)/.dev system-packages
+	$(call pytest_with_localdb,$(PYTEST_ARGS))
+
+# The edit-test loop: everything but the browser, PgBouncer and slow tests.
+FAST := -m "not browser and not pgbouncer and not slow"
+test-fast: $(VENV)/.dev
+	$(call pytest_with_localdb,$(FAST) $(PYTEST_ARGS))
 
 # Debian packages the tests drive: Chromium (browser tests) and PgBouncer
 # (RLS under transaction pooling). Installed only when missing and permitted.
@@ -64,11 +94,20 @@ lint: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-# Scale runs, kept out of `make test`: latency per operation with 10,000 tasks
-# for one user, and the query plans of the spec's patterns (bench/).
+# Scale runs, kept out of `make test`: every list view and action under load with
+# wrk, side by side with a bare page, and their query plans (bench/run.py).
+# `make bench` is quick; `SCALE=large make bench` builds the 10-million-task database.
 bench: $(VENV)/.dev
-	@if [ -z "$$DATABASE_URL" ]; then $(TEST_ENV) $(PY) manage.py localdb start; fi
-	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench -s -q -p no:cacheprovider
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian package: wrk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	  else \
+	    echo "missing Debian package: wrk (install it as root: apt-get install wrk)" >&2; exit 1; \
+	  fi; \
+	fi
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
+	$(PY) -m bench.run
 
 # 100 simulated users for 60 s against gunicorn (DEBUG off) on a free loopback port,
 # then the same with PostgreSQL restarted mid-run; compares the database with what

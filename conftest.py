@@ -13,7 +13,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from accounts.tests.factories import UserFactory
-from todo_site.rls import user_context
+from core.rls import user_context
+from core.tests.helpers import RLS_MIDDLEWARE, TEST_RLS_MIDDLEWARE
 
 # Property-based tests (hypothesis) run a fixed, derandomised set of examples, so
 # `make test` takes the same, short time every run and a failure reproduces.
@@ -124,3 +125,11 @@ def bob(db):
 def as_user():
     """`with as_user(alice):` run queries in the test with alice's RLS context."""
     return lambda user: user_context(user.pk)
+
+
+@pytest.fixture(autouse=True)
+def _rls_middleware_for_tests(settings):
+    """Requests made inside a test's transaction leave no RLS user behind (helpers.py)."""
+    settings.MIDDLEWARE = [
+        TEST_RLS_MIDDLEWARE if name == RLS_MIDDLEWARE else name for name in settings.MIDDLEWARE
+    ]

@@ -3,10 +3,26 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import URLValidator
 
 from accounts.models import User, normalize_email
-from todo_site.forms import AccessibleFormMixin
+from core.forms import AccessibleFormMixin
 
 
-class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
+def _optional_name(form) -> str | None:
+    """The name as typed without surrounding spaces; None (no name) when blank."""
+    return (form.cleaned_data.get("name") or "").strip() or None
+
+
+class PasswordRulesUnderFirstFieldMixin:
+    """Too short, too common...: rules about the new password show under the field typed
+    first (Django puts them under the confirmation, which reads as a mismatch)."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107
+        first = password_field_name.replace("password2", "password1")
+        super().validate_password_for_user(user, password_field_name=first)
+
+
+class SignupForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.BaseUserCreationForm
+):
     error_messages = {
         **auth_forms.BaseUserCreationForm.error_messages,
         "email_taken": "An account with this e-mail address already exists. Sign in instead?",
@@ -28,14 +44,16 @@ class SignupForm(AccessibleFormMixin, auth_forms.BaseUserCreationForm):
         return email
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.PasswordChangeForm
+):
     pass
 
 
@@ -43,7 +61,9 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(
+    AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.SetPasswordForm
+):
     pass
 
 
@@ -64,7 +84,7 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def clean_name(self):
-        return (self.cleaned_data.get("name") or "").strip() or None
+        return _optional_name(self)
 
     def clean_image(self):
         return self.cleaned_data.get("image") or None

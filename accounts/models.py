@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 
-from todo_site.db import DbNow, GenRandomUUID
+from core.db import DbNow, GenRandomUUID
 
 
 def normalize_email(email: str) -> str:

@@ -1,6 +1,6 @@
 from django.contrib.auth.models import update_last_login
 
-from todo_site.rls import user_context
+from core.rls import user_context
 
 
 def update_last_login_as_user(sender, user, **kwargs):

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import ThrottleEvent, normalize_email
 
-LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_WINDOW_MINUTES = 15
+LOGIN_WINDOW = timedelta(minutes=LOGIN_WINDOW_MINUTES)
 LOGIN_FAILURES_PER_EMAIL = 5
 LOGIN_FAILURES_PER_IP = 20
 # Nothing is kept longer than the longest window.

@@ -11,7 +11,6 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify, name="verify"),
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete_account, name="delete"),
-    path("export/", views.export, name="export"),
 ]
 
 # Django's auth views keep their standard, un-namespaced URL names.

@@ -1,18 +1,12 @@
-import csv
-import json
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import throttle, verification
-from accounts.export import EXPORT_COLUMNS, iter_user_tasks
 from accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -23,7 +17,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from todo_site.rls import set_rls_user, user_context
+from core.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
     "sent": "We sent a verification link to {email}.",
@@ -50,10 +44,10 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
-        _announce_verification(
-            request, verification.send_verification_email(request, user), user.email
-        )
+        status = verification.send_verification_email(request, user)
+        # When the e-mail went out, the verification banner says so: one message, not three.
+        if status != "sent":
+            _announce_verification(request, status, user.email)
         return redirect("tasks:list")
     return render(request, "accounts/signup.html", {"form": form, "page": "auth"})
 
@@ -97,7 +91,7 @@ def verify_resend(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, throttled: 5 failures per e-mail or 20 per IP in 15 minutes."""
+    """Django's sign-in, throttled (accounts/throttle.py: failures per e-mail and per IP)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -110,8 +104,8 @@ class LoginView(auth_views.LoginView):
             form.errors.clear()
             form.add_error(
                 None,
-                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                "or reset your password.",
+                "Too many failed sign-in attempts. Please wait "
+                f"{throttle.LOGIN_WINDOW_MINUTES} minutes and try again, or reset your password.",
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
@@ -166,48 +160,3 @@ def delete_account(request):
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _json_lines(user_id):
-    yield "[\n"
-    first = True
-    for task in iter_user_tasks(user_id):
-        yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
-        first = False
-    yield "\n]\n"
-
-
-def _csv_lines(user_id):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id):
-        yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
-
-
-EXPORT_FORMATS = {
-    "json": ("application/json; charset=utf-8", _json_lines),
-    "csv": ("text/csv; charset=utf-8", _csv_lines),
-}
-
-
-@login_required
-def export(request):
-    fmt = request.GET.get("format", "json")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponse(
-            "Unknown export format: use ?format=json or ?format=csv.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    content_type, lines = EXPORT_FORMATS[fmt]
-    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
-    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -13,10 +13,10 @@ and started again in the middle (pg_ctl on the project-local cluster's data
 folder): requests during the outage must fail fast with the 503 page, the site
 must recover by itself within 5 s, and every acknowledged write must survive.
 
-Everything runs in a separate database (`todo_loadtest`) of the project-local
-cluster, created afresh; with DATABASE_URL set, the run uses that database as it
-is and skips the restart (it cannot stop someone else's server). The outage run
-restarts the project-local cluster: don't run `make test` in this checkout meanwhile.
+Everything runs on a throwaway PostgreSQL cluster of its own (devtools/localdb.py
+with another folder), removed afterwards, so the restart disturbs nothing else;
+with DATABASE_URL set, the run uses that database and skips the restart (it
+cannot stop someone else's server).
 All traffic goes to 127.0.0.1; every loop is bounded by the run's duration.
 """
 
@@ -28,11 +28,13 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -44,7 +46,6 @@ import httpx
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DB_NAME = "todo_loadtest"
 PASSWORD = "load-test-password-1234"  # noqa: S105 (a throwaway database's users)
 THINK_SECONDS = (0.5, 1.5)
 MAX_TASKS = 30
@@ -66,13 +67,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _with_database(url: str, name: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
-
-
-def _environment() -> tuple[dict, bool]:
-    """The server's environment and whether the project-local cluster is used."""
+def _environment(base: Path | None) -> dict:
+    """The server's environment: a throwaway cluster in `base`, or DATABASE_URL as given."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -81,32 +77,17 @@ def _environment() -> tuple[dict, bool]:
         "SECURE_SSL_REDIRECT": "false",
         "DJANGO_SETTINGS_MODULE": "todo_site.settings",
     }
-    if os.environ.get("DATABASE_URL"):
-        return env, False
-    sys.path.insert(0, str(PROJECT_DIR))
-    from todo_site import localdb
+    if base is not None:
+        from devtools import localdb
 
-    localdb.start()
-    env["DATABASE_URL"] = _with_database(localdb.url(), DB_NAME)
-    env["ADMIN_DATABASE_URL"] = _with_database(localdb.url(admin=True), DB_NAME)
-    return env, True
+        cluster, _ = localdb.start(base=base)
+        env["DATABASE_URL"] = cluster.url(localdb.APP_ROLE)
+        env["ADMIN_DATABASE_URL"] = cluster.url(localdb.ADMIN_ROLE)
+    return env
 
 
 def _manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=PROJECT_DIR, env=env, check=True)  # noqa: S603
-
-
-def _fresh_database(env: dict) -> None:
-    import psycopg
-
-    admin_url = _with_database(env["ADMIN_DATABASE_URL"], "postgres")
-    with psycopg.connect(_psycopg_url(admin_url), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
 
 
 def _django(env: dict):
@@ -388,12 +369,15 @@ async def _simulate(url, emails, seconds, outage_plan, restart) -> tuple[Stats, 
     return stats, users, outage
 
 
-def _restart_local_cluster(down_for: float) -> None:
-    from todo_site import localdb
+def _restarter(base: Path):
+    def restart(down_for: float) -> None:
+        from devtools import localdb
 
-    localdb.stop()  # pg_ctl -D <the project's cluster> -m fast -w stop
-    time.sleep(down_for)
-    localdb.start()  # pg_ctl start -w, then waits until it accepts connections
+        localdb.stop(base)  # pg_ctl -D <the throwaway cluster> -m fast -w stop
+        time.sleep(down_for)
+        localdb.start(base=base)  # pg_ctl start -w, then waits until it accepts connections
+
+    return restart
 
 
 # --- the report --------------------------------------------------------------------------
@@ -488,9 +472,23 @@ def main(argv=None) -> int:
     parser.add_argument("--no-outage", action="store_true", help="skip the restart run")
     args = parser.parse_args(argv)
 
-    env, local = _environment()
-    if local:
-        _fresh_database(env)
+    sys.path.insert(0, str(PROJECT_DIR))
+    local = not os.environ.get("DATABASE_URL")
+    # A cluster of its own (not the project's), so restarting it disturbs nothing else.
+    base = Path(tempfile.gettempdir()) / f"todo_loadtest-{secrets.token_hex(4)}" if local else None
+    try:
+        return _run_all(args, base)
+    finally:
+        if base is not None:
+            from devtools import localdb
+
+            localdb.stop(base)
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def _run_all(args, base: Path | None) -> int:
+    env = _environment(base)
+    local = base is not None
     _manage(env, "migrate", "--database", "admin", "--verbosity", "0")
     _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     _django(env)
@@ -507,7 +505,7 @@ def main(argv=None) -> int:
         server = Server(env, args.workers, args.threads, log_dir / f"gunicorn-{n}.log")
         try:
             stats, users, outage = asyncio.run(
-                _simulate(server.url, emails, args.seconds, plan, _restart_local_cluster)
+                _simulate(server.url, emails, args.seconds, plan, local and _restarter(base))
             )
         finally:
             server.stop()

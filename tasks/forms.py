@@ -4,8 +4,8 @@ from datetime import datetime
 
 from django import forms
 
+from core.forms import AccessibleFormMixin
 from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
-from todo_site.forms import AccessibleFormMixin
 
 # Characters that show nothing: white space, controls, and format characters such
 # as the zero-width space (U+200B) or the byte-order mark (U+FEFF).
@@ -174,3 +174,12 @@ class TaskRenameForm(TaskForm):
 
     class Meta(TaskForm.Meta):
         fields = ["title"]
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Export file",
+        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )

@@ -1,4 +1,6 @@
-"""Writes to tasks: plain functions with keyword-only arguments (views and commands share them).
+"""Every write to tasks: functions with keyword-only arguments (views and commands share them).
+
+Reads are QuerySet methods in tasks/models.py (`Task.objects.for_owner(user)` ...).
 
 Every function reaches rows through `Task.objects.for_owner(...)` or an explicit
 `user_id = owner` condition, so a caller can never touch another user's task,
@@ -7,6 +9,12 @@ even before row-level security refuses it.
 Deleting moves a task to `tasks_trash` and "Clear completed" moves tasks to
 `tasks_archive`, each row copied exactly (id, created_at, updated_at, completed,
 description), so Undo can move them back unchanged.
+
+Archiving (`archive_batches`, the `archive_tasks` command) moves tasks
+completed more than N days ago. The schema has no completion time, so "completed
+more than N days ago" reads `updated_at`, which the trigger moves on every
+change: a completed task left alone keeps the time it was completed (or last
+edited).
 """
 
 import hashlib
@@ -14,7 +22,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -238,7 +246,7 @@ def task_restore_trashed(*, owner, ids: list) -> int:
 def task_restore_archived(*, owner, ids: list) -> int:
     """Move `owner`'s archived tasks among `ids` back to the list, exactly as they were.
 
-    Undo of "Clear completed"; the archive page's Restore (tasks/archive.py) moves
+    Undo of "Clear completed"; the archive page's Restore (`archived_task_restore`) moves
     updated_at to now instead, so the next archiving run does not take it back.
     """
     moved = _move(owner=owner, source="tasks_archive", target="tasks", where="id = ANY(%s)",
@@ -263,3 +271,85 @@ def trash_purge(*, days: int, using: str, dry_run: bool = False) -> int:
         return old.count()
     deleted, _ = old.delete()
     return deleted
+
+
+_MOVED_COLUMNS = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
+
+
+def archive_cutoff(*, days: int, using: str):
+    """The database's `now() - days`: tasks last changed before it are due. One query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT now() - make_interval(days => %s)", [days])
+        return cursor.fetchone()[0]
+
+
+def archive_due_count(*, cutoff, using: str) -> int:
+    """How many tasks are completed and unchanged since `cutoff`. One query (updated_at index)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tasks WHERE completed AND updated_at < %s", [cutoff])
+        return cursor.fetchone()[0]
+
+
+def archive_batches(*, cutoff, batch_size: int, using: str):
+    """Move due tasks to `tasks_archive`, `batch_size` at a time; yields each batch's count.
+
+    Each batch is ONE statement in its own transaction, so an interruption loses
+    nothing and duplicates nothing: a batch either moved completely or not at
+    all, and a rerun takes what is left. Batches go oldest first and the next
+    starts at the last one's `updated_at`, so no batch rescans the index entries
+    of rows already moved. Rows locked by a user's request at that moment are
+    skipped (never waited for) and left for the next run; the DELETE re-checks
+    the condition, so a task changed meanwhile stays where it is.
+    """
+    after = None
+    while True:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH batch AS (
+                    SELECT id FROM tasks
+                    WHERE completed AND updated_at < %(cutoff)s
+                      AND (%(after)s::timestamptz IS NULL OR updated_at >= %(after)s)
+                    ORDER BY updated_at
+                    LIMIT %(size)s
+                    FOR UPDATE SKIP LOCKED
+                ), moved AS (
+                    DELETE FROM tasks t USING batch
+                    WHERE t.id = batch.id AND t.completed AND t.updated_at < %(cutoff)s
+                    RETURNING {_MOVED_COLUMNS}
+                ), archived AS (
+                    INSERT INTO tasks_archive ({_COLUMNS})
+                    SELECT {_COLUMNS} FROM moved
+                    RETURNING updated_at
+                )
+                SELECT count(*), max(updated_at) FROM archived
+                """,  # noqa: S608 (column names are constants)
+                {"cutoff": cutoff, "after": after, "size": batch_size},
+            )
+            moved, after_batch = cursor.fetchone()
+        if moved:
+            yield moved
+        if moved < batch_size:
+            return
+        after = after_batch
+
+
+def archived_task_restore(*, owner, task_id) -> Task | None:
+    """Move one archived task of `owner` back to their list; None when there is none.
+
+    updated_at becomes now, so the next archiving run does not take it straight
+    back. One statement (plus reading the task back); row-level security confines
+    it to the user's rows.
+    """
+    restored_columns = _COLUMNS.replace("updated_at", "now()")
+    with transaction.atomic():
+        ids = _ids_of(
+            f"""
+            WITH restored AS (
+                DELETE FROM tasks_archive WHERE id = %s AND user_id = %s RETURNING {_COLUMNS}
+            )
+            INSERT INTO tasks ({_COLUMNS}) SELECT {restored_columns} FROM restored RETURNING id
+            """,  # noqa: S608 (constant SQL; values are bound parameters)
+            [task_id, owner.pk],
+        )
+    return Task.objects.for_owner(owner).get(pk=ids[0]) if ids else None

@@ -19,3 +19,9 @@ urlpatterns = [
     path("<uuid:pk>/rename/", views.task_rename, name="rename"),
     path("<uuid:pk>/delete/", views.task_delete, name="delete"),
 ]
+
+# Under /accounts/ with the account pages (CONTRACT.md), un-namespaced as Django's auth views are.
+account_urlpatterns = [
+    path("export/", views.task_export, name="task_export"),
+    path("import/", views.task_import, name="task_import"),
+]

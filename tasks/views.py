@@ -7,21 +7,23 @@ never taken as a URL, so it cannot redirect anywhere else.
 """
 
 import re
+import uuid
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import error_response
-from tasks import services
-from tasks.archive import archived_task_restore
-from tasks.forms import QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
+from tasks import export, services
+from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
+from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
 from tasks.undo import undo_offer, undo_take
 
@@ -175,7 +177,7 @@ def _render_list(request, state, form):
     counts = tasks.status_counts()
     # With a search, one more aggregate gives the search's counts (and the pages' total).
     shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
-    shown = tasks.with_status(status).search(q).order_by("-created_at", "-id")
+    shown = tasks.with_status(status).search(q).in_list_order()
     paginator = Paginator(shown, PAGE_SIZE)
     paginator.count = shown_counts[STATUS_ALL]
     page_obj = paginator.get_page(state.get("page"))
@@ -452,7 +454,7 @@ def task_archive(request):
 @login_required
 @require_POST
 def task_restore(request, pk):
-    task = archived_task_restore(user=request.user, task_id=pk)
+    task = services.archived_task_restore(owner=request.user, task_id=pk)
     if task is None:
         raise Http404
     messages.success(request, "Task restored to your list.")
@@ -470,3 +472,102 @@ def archived_task_delete(request, pk):
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
     return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))
+
+
+@login_required
+def task_export(request):
+    """All of the user's tasks as a JSON or CSV download, streamed (tasks/export.py)."""
+    fmt = request.GET.get("format", "json")
+    if fmt not in export.FORMATS:
+        return HttpResponse(
+            "Unknown export format: use ?format=json or ?format=csv.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    content_type, lines = export.FORMATS[fmt]
+    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
+    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+IMPORT_SESSION_KEY = "accounts_import"  # the session key predates the move to tasks
+IMPORT_DONE_KEY = "import_done"
+PREVIEW_ROWS = 20
+
+
+@login_required
+def task_import(request):
+    """Upload an export: check it and show a preview; a second POST imports it.
+
+    The checked rows wait in the session between the two steps, under a token
+    the confirmation form must send back.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        token = request.POST.get("token")
+        done = request.session.get(IMPORT_DONE_KEY)
+        if done and token == done["token"]:
+            # The confirmation sent again (double click, retry, back button): the first answer.
+            messages.success(request, done["message"])
+            return redirect("tasks:list")
+        pending = request.session.get(IMPORT_SESSION_KEY)
+        if not pending or token != pending["token"] or not _is_uuid(token):
+            messages.info(request, "Nothing to import: choose the file again.")
+            return redirect("task_import")
+        del request.session[IMPORT_SESSION_KEY]
+        # The session alone cannot stop two confirmations sent at once (both read it
+        # before either saves it): the token is also spent in the database.
+        if not services.submit_token_spend(
+            owner=request.user, token=uuid.UUID(token), content={"import": token}
+        ):
+            messages.success(request, "This file was imported by your first click.")
+            return redirect("tasks:list")
+        message = _imported_message(import_tasks(owner=request.user, rows=pending["rows"]))
+        request.session[IMPORT_DONE_KEY] = {"token": token, "message": message}
+        messages.success(request, message)
+        return redirect("tasks:list")
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    ctx = {"form": form, "page": "auth"}
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_read(upload.read(MAX_BYTES + 1), upload.name)
+        if result.errors:
+            form.add_error("file", "Nothing was imported: the file has the problems listed below.")
+            ctx["import_errors"] = result.errors
+        else:
+            token = str(uuid.uuid4())  # also a one-time submit token (submit_tokens)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
+            taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
+            ctx["preview"] = {
+                "token": token,
+                "name": upload.name,
+                "rows": result.rows[:PREVIEW_ROWS],
+                "total": len(result.rows),
+                "more": max(len(result.rows) - PREVIEW_ROWS, 0),
+                "locations": {
+                    location: sum(row["location"] == location for row in result.rows)
+                    for location in ("list", "archive", "trash")
+                },
+                "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
+            }
+    return render(request, "tasks/task_import.html", ctx)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _imported_message(counts: dict[str, int]) -> str:
+    total = counts["list"] + counts["archive"] + counts["trash"]
+    text = (
+        f"Imported {total} task{'s' if total != 1 else ''}: {counts['list']} to your list, "
+        f"{counts['archive']} to the archive, {counts['trash']} to the trash."
+    )
+    if counts["new_ids"]:
+        text += f" {counts['new_ids']} got a new id because theirs was already in use."
+    return text

@@ -10,8 +10,6 @@ from urllib.parse import unquote
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from todo_site import localdb
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -37,7 +35,7 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", default=False)
 
 # Without DEBUG there is no fallback: the site refuses to start without a key
-# (todo_site/checks.py, called by wsgi.py and asgi.py), while commands that
+# (core/checks.py, called by wsgi.py and asgi.py), while commands that
 # never sign anything (migrate, localdb, makemigrations) still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
@@ -47,20 +45,21 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "todo_site",
+    "ops",
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",  # first: every response and log line has the id
-    "todo_site.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
+    "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,8 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
-    # the rendering of its template response (see todo_site/rls.py).
-    "todo_site.middleware.RLSContextMiddleware",
+    # the rendering of its template response (see core/rls.py).
+    "core.middleware.RLSContextMiddleware",
     # Inside the transaction: renders our page for bodiless 405/429 responses.
     "core.errors.ErrorPageMiddleware",
 ]
@@ -98,11 +97,19 @@ TEMPLATES = [
 # "default" is the application role (row-level security applies to it).
 # "admin" is the administrative role (owns the tables, BYPASSRLS): migrations,
 # the admin site's views, operator commands and backups use it explicitly.
+# In development (DEBUG on) an unset DATABASE_URL means the project-local
+# cluster: `python manage.py localdb start` writes both URLs to LOCAL_DATABASE_ENV.
+# Without DEBUG nothing is guessed: a missing DATABASE_URL stops every command.
+LOCAL_DATABASE_ENV = BASE_DIR / ".localdb.env"
+if DEBUG and not env.str("DATABASE_URL", default=""):
+    environ.Env.read_env(LOCAL_DATABASE_ENV)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 ADMIN_DATABASE_URL = env.str("ADMIN_DATABASE_URL", default="")
 if not DATABASE_URL:
-    DATABASE_URL = localdb.url()
-    ADMIN_DATABASE_URL = ADMIN_DATABASE_URL or localdb.url(admin=True)
+    how = "or run `python manage.py localdb start`" if DEBUG else "required when DEBUG is off"
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not set: give the application role's PostgreSQL URL ({how})"
+    )
 
 ADMIN_DB_ALIAS = "admin"
 

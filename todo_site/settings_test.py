@@ -1,9 +1,17 @@
 """Test settings: production settings plus test speed-ups only."""
 
 import os
+from pathlib import Path
+
+import environ
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+# Like development, the tests use the project-local cluster unless DATABASE_URL
+# is set: `python manage.py localdb start` writes its URLs to this file.
+if not os.environ.get("DATABASE_URL"):
+    environ.Env.read_env(Path(__file__).resolve().parent.parent / ".localdb.env")
 
 from todo_site.settings import *  # noqa: E402,F403
 from todo_site.settings import STORAGES  # noqa: E402

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
-from todo_site import views
+from core import views
+from tasks.urls import account_urlpatterns as task_account_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include(task_account_urlpatterns)),
     path("tasks/", include("tasks.urls")),
     path("admin/", admin.site.urls),
 ]

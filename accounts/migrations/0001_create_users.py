@@ -6,7 +6,7 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 import accounts.models
-import todo_site.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=todo_site.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -51,11 +51,11 @@ class Migration(migrations.Migration):
                 ("is_staff", models.BooleanField(default=False)),
                 (
                     "created_at",
-                    models.DateTimeField(auto_now_add=True, db_default=todo_site.db.DbNow()),
+                    models.DateTimeField(auto_now_add=True, db_default=core.db.DbNow()),
                 ),
                 (
                     "updated_at",
-                    models.DateTimeField(auto_now=True, db_default=todo_site.db.DbNow()),
+                    models.DateTimeField(auto_now=True, db_default=core.db.DbNow()),
                 ),
                 (
                     "groups",

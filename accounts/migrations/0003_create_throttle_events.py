@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import todo_site.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ("key", models.CharField(max_length=300)),
                 (
                     "created_at",
-                    models.DateTimeField(auto_now_add=True, db_default=todo_site.db.DbNow()),
+                    models.DateTimeField(auto_now_add=True, db_default=core.db.DbNow()),
                 ),
             ],
             options={

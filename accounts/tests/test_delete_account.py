@@ -53,3 +53,13 @@ def test_a_wrong_password_deletes_nothing(client, alice):
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert client.post(URL, {"password": "x"}).status_code == 302
+
+
+def test_it_links_both_exports(client, alice):
+    client.force_login(alice)
+
+    html = client.get(URL).content.decode()
+
+    assert f'<a href="{reverse("task_export")}?format=json">JSON</a>' in html
+    assert f'<a href="{reverse("task_export")}?format=csv">CSV</a>' in html
+    assert "archived and recently deleted ones included" in html

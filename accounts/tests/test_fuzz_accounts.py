@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
+from core.rls import user_context
 from core.tests.strategies import (
     INVALID_UTF8_BODIES,
     path_segments,
@@ -19,7 +20,6 @@ from core.tests.strategies import (
     url_segment,
     with_edge_examples,
 )
-from todo_site.rls import user_context
 
 pytestmark = pytest.mark.django_db
 

@@ -33,6 +33,16 @@ def test_it_creates_an_unverified_user_signs_them_in_and_sends_a_link(client):
     assert "/accounts/verify/" in mail.outbox[0].body
 
 
+def test_it_says_it_once_after_sign_up(client):
+    # Before: a banner and two flash messages said the same thing.
+    response = client.post(URL, GOOD, follow=True)
+    html = response.content.decode()
+
+    assert list(response.context["messages"]) == []
+    assert html.count("new.person@example.com</strong>") == 1
+    assert "Please verify your e-mail address: we sent a link to" in html
+
+
 def test_it_refuses_an_email_taken_in_another_case(client):
     UserFactory(email="taken@example.com")
 
@@ -50,9 +60,10 @@ def test_it_refuses_an_email_taken_in_another_case(client):
         ("email", {"email": "not-an-address"}, "invalid"),
         ("email", {"email": ""}, "required"),
         ("password2", {"password2": "something else entirely"}, "password_mismatch"),
-        ("password2", {"password1": "short", "password2": "short"}, "password_too_short"),
+        # The rules concern the password itself: their messages sit under it (was password2).
+        ("password1", {"password1": "short", "password2": "short"}, "password_too_short"),
         (
-            "password2",
+            "password1",
             {"password1": "password123", "password2": "password123"},
             "password_too_common",
         ),

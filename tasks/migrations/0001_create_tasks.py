@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
-import todo_site.db
+import core.db
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.UUIDField(
-                        db_default=todo_site.db.GenRandomUUID(),
+                        db_default=core.db.GenRandomUUID(),
                         default=uuid.uuid4,
                         editable=False,
                         primary_key=True,
@@ -35,11 +35,11 @@ class Migration(migrations.Migration):
                 ("completed", models.BooleanField(db_default=False, default=False)),
                 (
                     "created_at",
-                    models.DateTimeField(auto_now_add=True, db_default=todo_site.db.DbNow()),
+                    models.DateTimeField(auto_now_add=True, db_default=core.db.DbNow()),
                 ),
                 (
                     "updated_at",
-                    models.DateTimeField(auto_now=True, db_default=todo_site.db.DbNow()),
+                    models.DateTimeField(auto_now=True, db_default=core.db.DbNow()),
                 ),
                 (
                     "user",
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                     models.Index(fields=["user", "completed"], name="idx_tasks_user_completed"),
                     models.Index(fields=["-created_at"], name="idx_tasks_created_at"),
                     models.Index(fields=["-updated_at"], name="idx_tasks_updated_at"),
-                    todo_site.db.Index(
+                    core.db.Index(
                         fields=["user", "completed", "-created_at"],
                         name="idx_tasks_user_completed_created",
                     ),

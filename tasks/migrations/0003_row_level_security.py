@@ -2,7 +2,7 @@
 # application forgets to filter.
 #
 # The policies read `app.current_user_id()`: the transaction-local setting
-# `app.user_id`, written only by todo_site/rls.py with set_config(..., true).
+# `app.user_id`, written only by core/rls.py with set_config(..., true).
 # NULLIF turns the '' a setting reads back as after an earlier transaction into
 # NULL, so "no context" matches no row (fail closed) instead of failing the cast.
 # Each policy calls the function through a scalar sub-select: PostgreSQL runs it
@@ -20,7 +20,7 @@
 #   administrative role): staff reach the admin, which works on every user's
 #   rows, so the application role must not be able to make anyone staff.
 # - tasks_archive (a later migration): the same ENABLE + FORCE and the same
-#   owner-only policy as tasks; the system check (todo_site/checks.py) refuses
+#   owner-only policy as tasks; the system check (core/checks.py) refuses
 #   to start the site while it is missing.
 #
 # No policy has a bypass switch. Cross-user access is a credential: the

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import todo_site.db
+import core.db
 
 
 class Migration(migrations.Migration):
@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=200)),
                 ("description", models.CharField(blank=True, max_length=1000, null=True)),
                 ("completed", models.BooleanField(db_default=True, default=True)),
-                ("created_at", models.DateTimeField(db_default=todo_site.db.DbNow())),
-                ("updated_at", models.DateTimeField(db_default=todo_site.db.DbNow())),
+                ("created_at", models.DateTimeField(db_default=core.db.DbNow())),
+                ("updated_at", models.DateTimeField(db_default=core.db.DbNow())),
                 (
                     "user",
                     models.ForeignKey(

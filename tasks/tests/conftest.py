@@ -3,8 +3,9 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
+from core.rls import user_context
 from tasks.models import Task
-from todo_site.rls import user_context
+from tasks.tests.browser_fixtures import browser, new_page, site_url  # noqa: F401
 
 _CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 

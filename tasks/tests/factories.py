@@ -1,8 +1,8 @@
 import factory
 
 from accounts.tests.factories import UserFactory
+from core.rls import user_context
 from tasks.models import Task
-from todo_site.rls import user_context
 
 
 class TaskFactory(factory.django.DjangoModelFactory):

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from core.rls import user_context
 from tasks import services
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import user_context
 
 pytestmark = pytest.mark.usefixtures("committed")
 

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.rls import user_context
 from core.tests.strategies import (
     INVALID_UTF8_BODIES,
     page_numbers,
@@ -23,7 +24,6 @@ from core.tests.strategies import (
 from tasks.forms import is_blank
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import user_context
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from core.rls import user_context
 from tasks import services
 from tasks.models import SubmitToken, Task
 from tasks.tests.conftest import messages_of
-from todo_site.rls import user_context
 
 URL = reverse("tasks:create")
 _TOKEN = re.compile(r'name="submit_token" value="([0-9a-f-]{36})"')

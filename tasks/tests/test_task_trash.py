@@ -9,9 +9,9 @@ from django.db import DatabaseError, connections, transaction
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from core.rls import user_context
 from tasks.models import Task, TrashedTask
 from tasks.tests.factories import TaskFactory
-from todo_site.rls import user_context
 
 # No module-wide django_db mark: the purge and cascade tests need real commits
 # (`committed`) and the administrative alias.

@@ -7,8 +7,8 @@ demo data is gone changes nothing.
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from core.rls import user_context
 from tasks.demo import DEMO_EMAIL
-from todo_site.rls import user_context
 
 
 class Command(BaseCommand):

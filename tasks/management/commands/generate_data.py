@@ -1,25 +1,36 @@
-"""Bulk synthetic users and tasks for load tests and benchmarks, written with COPY.
+"""Bulk synthetic users and tasks for load tests and benchmarks, generated inside PostgreSQL.
 
 Each run adds N users named `load-<run>-<n>@example.test` (one password for all,
-hashed once: --password) with M tasks each: titles and descriptions from a small
-vocabulary, about a third completed, created over the past year. Runs as the
-administrative role (it writes every user's rows) in one transaction per batch
-of users, so an interrupted run leaves only whole users behind.
+hashed once: --password) with M tasks each, or --heavy-tasks for the first
+--heavy-users of them (the skew of a real site: a few users with very long
+lists). Titles and descriptions come from a small vocabulary, about a third are
+completed, and each user's tasks are spread over the past year.
+
+Why it is fast (about 10x the earlier COPY from Python): the rows are produced
+by `INSERT … SELECT … FROM generate_series` in the server, so no row crosses the
+wire, and when `tasks` is empty (a fresh benchmark database) its indexes and
+keys are dropped and built afterwards from the catalog's own definitions, which
+sorts once instead of inserting 10 million times into each B-tree (pg_restore's
+order). Everything runs in ONE transaction as the administrative role: an
+interrupted run leaves nothing behind, and nobody sees the table without its
+indexes (the drop holds an exclusive lock until COMMIT).
+
+Rows of different users are interleaved on disk as in a live database: the
+tasks are written in batches that each cover one slice of the year for every
+user, sorted by creation time, so a user's rows are spread over the whole table
+and the planner is not flattered by one user's rows sitting together.
 Remove the data with: DELETE FROM users WHERE email LIKE 'load-%@example.test'.
 """
 
-import random
 import secrets
 import time
-import uuid
-from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
-from django.utils import timezone
 
-from todo_site.operators import require_admin_alias
+from ops.admin_alias import require_admin_alias
+from tasks.models import TASK_COLUMNS
 
 VERBS = ["Buy", "Call", "Write", "Fix", "Plan", "Read", "Clean", "Review", "Book", "Send"]
 THINGS = [
@@ -34,98 +45,179 @@ THINGS = [
     "tickets",
     "invoices",
 ]
-USERS_PER_BATCH = 200
+MAX_TASKS = 200_000_000
+USERS_PER_STATEMENT = 100_000
+TASKS_PER_BATCH = 500_000
+
+# Ids are built from integers: the run's random 64-bit prefix, then the user's
+# number n (and for a task, n and k). The task batches can thus name each user
+# without reading the users back, and the ids cost a third of gen_random_uuid()
+# (whose strong random bytes were a quarter of the generation time).
+USER_ID = "encode(int8send(%(user_prefix)s::int8) || int8send(n::int8), 'hex')::uuid"
+TASK_ID = "encode(int8send(%(task_prefix)s::int8) || int8send(n::int8 << 32 | k), 'hex')::uuid"
+USER_TASKS = "(CASE WHEN n < %(heavy_users)s THEN %(heavy_tasks)s ELSE %(per_user)s END)"
+
+INSERT_USERS = f"""
+INSERT INTO users (id, email, password, name, email_verified, is_active, is_staff,
+                   is_superuser, created_at, updated_at)
+SELECT {USER_ID}, 'load-' || %(run)s || '-' || n || '@example.test', %(password)s,
+       'Load User ' || n, true, true, false, false, now(), now()
+FROM generate_series(%(first)s::int, %(last)s::int) AS n
+"""  # noqa: S608 (constant fragments only; every value is a bound parameter)
+
+# Batch b of B holds, for every user, the tasks k whose place in the year falls
+# in slice b: created_at = a year ago + (k + jitter) / count of the year.
+INSERT_TASKS = f"""
+INSERT INTO tasks ({", ".join(TASK_COLUMNS)})
+SELECT id, user_id, title, description, completed, at, at
+FROM (
+    SELECT {TASK_ID} AS id, {USER_ID} AS user_id,
+           (%(verbs)s::text[])[1 + floor(random() * %(n_verbs)s)::int] || ' '
+             || (%(things)s::text[])[1 + floor(random() * %(n_things)s)::int] AS title,
+           CASE WHEN random() < 0.5 THEN NULL
+                ELSE 'Note ' || floor(random() * 10000)::int END AS description,
+           random() < 0.33 AS completed,
+           now() - interval '365 days' * (1 - (k + random()) / {USER_TASKS}) AS at
+    FROM generate_series(0, %(users)s - 1) AS n
+    CROSS JOIN LATERAL generate_series(
+        {USER_TASKS} * %(batch)s / %(batches)s,
+        {USER_TASKS} * (%(batch)s + 1) / %(batches)s - 1
+    ) AS k
+) AS generated
+ORDER BY at
+"""  # noqa: S608 (constant fragments only; every value is a bound parameter)
+
+# What a bulk load into an empty `tasks` drops and rebuilds, read from the
+# catalog so new indexes (later migrations) are covered without a list here:
+# the primary key and foreign keys as constraints, every other index as itself.
+CONSTRAINTS = """
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = 'tasks'::regclass AND contype IN ('p', 'f', 'u') ORDER BY contype DESC, conname
+"""
+INDEXES = """
+SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+WHERE indrelid = 'tasks'::regclass
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)
+ORDER BY 1
+"""
 
 
 class Command(BaseCommand):
-    help = "Add N synthetic users with M tasks each, fast (COPY), with a progress bar."
+    help = "Add N synthetic users with M tasks each, generated in PostgreSQL, with a progress bar."
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, required=True)
         parser.add_argument("--tasks-per-user", type=int, required=True)
         parser.add_argument(
+            "--heavy-users",
+            type=int,
+            default=0,
+            help="how many of the users get --heavy-tasks tasks instead (default 0)",
+        )
+        parser.add_argument(
+            "--heavy-tasks", type=int, default=10_000, help="tasks of each heavy user"
+        )
+        parser.add_argument(
             "--password", default="load-test-password", help="password of every generated user"
         )
         parser.add_argument("--seed", type=int, default=None, help="random seed (repeatable)")
 
-    def handle(self, *args, users, tasks_per_user, password, seed, **options):
+    def handle(self, *args, users, tasks_per_user, heavy_users, heavy_tasks, password, seed, **o):
         if users < 1 or tasks_per_user < 0:
             raise CommandError("--users must be at least 1 and --tasks-per-user at least 0")
-        if users * tasks_per_user > 200_000_000:
-            raise CommandError("refusing more than 200,000,000 tasks in one run")
+        if not 0 <= heavy_users <= users or heavy_tasks < 0:
+            raise CommandError(
+                "--heavy-users must be between 0 and --users, --heavy-tasks at least 0"
+            )
+        total = (users - heavy_users) * tasks_per_user + heavy_users * heavy_tasks
+        if total > MAX_TASKS:
+            raise CommandError(f"refusing more than {MAX_TASKS:,} tasks in one run")
         using = require_admin_alias("generate_data")
-        rng = random.Random(seed)
+        self.verbosity = o["verbosity"]
         run = secrets.token_hex(3)
-        password_hash = make_password(password)
-        started = time.monotonic()
-        done = 0
-        while done < users:
-            batch = min(USERS_PER_BATCH, users - done)
-            with transaction.atomic(using=using), connections[using].cursor() as cursor:
-                user_ids = self._copy_users(cursor.cursor, run, done, batch, password_hash)
-                self._copy_tasks(cursor.cursor, user_ids, tasks_per_user, rng)
-            done += batch
-            if options["verbosity"] >= 1:
-                self._progress(done, users, tasks_per_user, started)
-        self.stderr.write("")
+        params = {
+            "run": run,
+            "user_prefix": secrets.randbits(63),
+            "task_prefix": secrets.randbits(63),
+            "password": make_password(password),
+            "users": users,
+            "per_user": tasks_per_user,
+            "heavy_users": heavy_users,
+            "heavy_tasks": heavy_tasks,
+            "verbs": VERBS,
+            "n_verbs": len(VERBS),
+            "things": THINGS,
+            "n_things": len(THINGS),
+        }
+        batches = max(1, -(-total // TASKS_PER_BATCH))
+        self.started = time.monotonic()
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            # Sorting a batch and building an index in memory, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            if seed is not None:
+                cursor.execute("SELECT setseed(%s)", [(seed % 2_000_001) / 1_000_000 - 1])
+            for first in range(0, users, USERS_PER_STATEMENT):
+                last = min(first + USERS_PER_STATEMENT, users) - 1
+                cursor.execute(INSERT_USERS, {**params, "first": first, "last": last})
+                self._progress(f"users {last + 1:,}/{users:,}", 0, 0.0)
+            cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)")
+            rebuild = cursor.fetchone()[0] and total > 0
+            if rebuild:
+                rebuilt = self._drop_keys_and_indexes(cursor)
+            done = 0
+            for batch in range(batches):
+                cursor.execute(INSERT_TASKS, {**params, "batch": batch, "batches": batches})
+                done += cursor.rowcount
+                self._progress(f"tasks {done:,}/{total:,}", done, done / max(total, 1))
+            if rebuild:
+                self._rebuild(cursor, rebuilt, done)
+        elapsed = time.monotonic() - self.started
+        if self.verbosity >= 1:
+            self.stderr.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                f"added {users:,} users (load-{run}-*@example.test) and "
-                f"{users * tasks_per_user:,} tasks in {time.monotonic() - started:.1f}s"
+                f"added {users:,} users (load-{run}-*@example.test) and {total:,} tasks "
+                f"in {elapsed:.1f}s ({total / max(elapsed, 1e-6):,.0f} tasks/s)"
             )
         )
 
-    def _copy_users(self, cursor, run, start, count, password_hash):
-        ids = [uuid.uuid4() for _ in range(count)]
-        with cursor.copy(
-            "COPY users (id, email, password, name, email_verified, is_active, is_staff, "
-            "is_superuser) FROM STDIN"
-        ) as copy:
-            for offset, user_id in enumerate(ids):
-                n = start + offset
-                copy.write_row(
-                    (
-                        user_id,
-                        f"load-{run}-{n}@example.test",
-                        password_hash,
-                        f"Load User {n}",
-                        True,
-                        True,
-                        False,
-                        False,
-                    )
-                )
-        return ids
+    def _drop_keys_and_indexes(self, cursor) -> list[str]:
+        """Drop the empty table's keys and indexes; return the statements that rebuild them."""
+        cursor.execute(CONSTRAINTS)
+        constraints = cursor.fetchall()
+        cursor.execute(INDEXES)
+        indexes = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE tasks DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        # Primary and unique keys first, then the indexes, then the foreign keys
+        # (checked once, by a join, when added).
+        keys = [d for _, d in constraints if not d.startswith("FOREIGN KEY")]
+        foreign = [d for _, d in constraints if d.startswith("FOREIGN KEY")]
+        names = dict((d, n) for n, d in constraints)
+        return (
+            [f'ALTER TABLE tasks ADD CONSTRAINT "{names[d]}" {d}' for d in keys]
+            + [definition for _, definition in indexes]
+            + [f'ALTER TABLE tasks ADD CONSTRAINT "{names[d]}" {d}' for d in foreign]
+        )
 
-    def _copy_tasks(self, cursor, user_ids, per_user, rng):
-        now = timezone.now()
-        with cursor.copy(
-            "COPY tasks (id, user_id, title, description, completed, created_at, updated_at) "
-            "FROM STDIN"
-        ) as copy:
-            for user_id in user_ids:
-                for _ in range(per_user):
-                    created = now - timedelta(seconds=rng.randrange(365 * 24 * 3600))
-                    copy.write_row(
-                        (
-                            uuid.uuid4(),
-                            user_id,
-                            f"{rng.choice(VERBS)} {rng.choice(THINGS)}",
-                            None if rng.random() < 0.5 else f"Note {rng.randrange(10_000)}",
-                            rng.random() < 0.33,
-                            created,
-                            created,
-                        )
-                    )
+    def _rebuild(self, cursor, statements: list[str], done: int) -> None:
+        for number, statement in enumerate(statements, start=1):
+            cursor.execute(statement)
+            what = f"tasks {done:,}, keys and indexes {number}/{len(statements)}"
+            self._progress(what, done, 1.0)
 
-    def _progress(self, done, total, per_user, started):
+    def _progress(self, what: str, tasks: int, fraction: float) -> None:
         """One line on stderr, redrawn in place."""
+        if self.verbosity < 1:
+            return
         width = 30
-        filled = width * done // total
-        rate = done * per_user / max(time.monotonic() - started, 1e-6)
+        filled = int(width * fraction)
+        rate = tasks / max(time.monotonic() - self.started, 1e-6)
         self.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} users "
-            f"({rate:,.0f} tasks/s)",
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {what} ({rate:,.0f} tasks/s)\033[K",
             ending="",
         )
         self.stderr.flush()

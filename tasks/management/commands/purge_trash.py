@@ -7,8 +7,8 @@ user's rows) in one DELETE; safe for cron to re-run; `--dry-run` only counts.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ops.admin_alias import require_admin_alias
 from tasks.services import trash_purge
-from todo_site.operators import require_admin_alias
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from core.rls import user_context
 from tasks.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_TASKS
 from tasks.models import Task
-from todo_site.rls import user_context
 
 
 class Command(BaseCommand):

@@ -1,0 +1,12 @@
+"""The site's URLs plus the benchmark's two baselines, mounted only in bench/settings.py."""
+
+from django.urls import path
+
+from bench import views
+from todo_site.urls import urlpatterns as site_urlpatterns
+
+urlpatterns = [
+    path("bench/bare/", views.bare, name="bench_bare"),
+    path("bench/nodb/", views.nodb, name="bench_nodb"),
+    *site_urlpatterns,
+]

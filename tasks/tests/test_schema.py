@@ -1,0 +1,204 @@
+"""The migrated database matches ../shared/SCHEMA.md, read from PostgreSQL's own catalog.
+
+The test database is migrated from zero at the start of every run, so these
+assertions are about what the migrations really build.
+"""
+
+import pytest
+from django.db import IntegrityError, connections
+
+
+def _rows(sql, params=()):
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _columns(table):
+    return {
+        name: (data_type, length, nullable == "YES", default)
+        for name, data_type, length, nullable, default in _rows(
+            """
+            SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
+            FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = %s
+            """,
+            [table],
+        )
+    }
+
+
+UUID, VARCHAR, TEXT, BOOL, TSTZ = (
+    "uuid",
+    "character varying",
+    "text",
+    "boolean",
+    "timestamp with time zone",
+)
+
+
+def test_tasks_columns_match_the_spec(db):
+    assert _columns("tasks") == {
+        "id": (UUID, None, False, "gen_random_uuid()"),
+        "user_id": (UUID, None, False, None),
+        "title": (VARCHAR, 200, False, None),
+        "description": (VARCHAR, 1000, True, None),
+        "completed": (BOOL, None, False, "false"),
+        "created_at": (TSTZ, None, False, "now()"),
+        "updated_at": (TSTZ, None, False, "now()"),
+    }
+
+
+def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
+    columns = _columns("users")
+    spec = {
+        "id": (UUID, None, False, "gen_random_uuid()"),
+        "email": (VARCHAR, 255, False, None),
+        "email_verified": (BOOL, None, False, "false"),
+        "name": (VARCHAR, 255, True, None),
+        "image": (TEXT, None, True, None),
+        "created_at": (TSTZ, None, False, "now()"),
+        "updated_at": (TSTZ, None, False, "now()"),
+    }
+    assert {name: columns[name] for name in spec} == spec
+    assert set(columns) - set(spec) == {
+        "password",
+        "last_login",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    }
+
+
+def _indexes(table):
+    return dict(_rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]))
+
+
+def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
+    indexes = _indexes("tasks")
+    expected = {
+        "idx_tasks_user_id": "(user_id)",
+        "idx_tasks_user_completed": "(user_id, completed)",
+        "idx_tasks_created_at": "(created_at DESC)",
+        "idx_tasks_updated_at": "(updated_at DESC)",
+        "idx_tasks_user_completed_created": "(user_id, completed, created_at DESC)",
+    }
+    # Added by todo_site for the list's orderings (docs/schema.md, "List indexes").
+    added = {
+        "idx_tasks_user_created_id": "(user_id, created_at DESC, id DESC)",
+        "idx_tasks_user_completed_created_id": "(user_id, completed, created_at DESC, id DESC)",
+    }
+    for name, columns in {**expected, **added}.items():
+        assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
+    # Nothing else but the primary key: every index costs on every write.
+    assert set(indexes) == set(expected) | set(added) | {"tasks_pkey"}
+
+
+def test_users_has_the_spec_indexes_and_case_insensitive_uniqueness(db):
+    indexes = _indexes("users")
+    assert indexes["idx_users_email"] == (
+        "CREATE INDEX idx_users_email ON public.users USING btree (email)"
+    )
+    assert indexes["idx_users_created_at"] == (
+        "CREATE INDEX idx_users_created_at ON public.users USING btree (created_at)"
+    )
+    assert indexes["uk_users_email"] == (
+        "CREATE UNIQUE INDEX uk_users_email ON public.users USING btree (email)"
+    )
+    assert indexes["uk_users_email_lower"] == (
+        "CREATE UNIQUE INDEX uk_users_email_lower ON public.users "
+        "USING btree (lower((email)::text))"
+    )
+
+
+def _constraints(table):
+    return {
+        name: (kind, definition)
+        for name, kind, definition in _rows(
+            """
+            SELECT conname, contype, pg_get_constraintdef(oid)
+            FROM pg_constraint WHERE conrelid = %s::regclass
+            """,
+            [table],
+        )
+    }
+
+
+def test_tasks_constraints_match_the_spec(db):
+    constraints = _constraints("tasks")
+    assert constraints["chk_title_not_empty"] == (
+        "c",
+        "CHECK ((length(TRIM(BOTH FROM title)) > 0))",
+    )
+    assert constraints["fk_tasks_user_id"] == (
+        "f",
+        "FOREIGN KEY (user_id) REFERENCES users(id) ON UPDATE CASCADE ON DELETE CASCADE",
+    )
+    assert constraints["tasks_pkey"][0] == "p"
+    # Django's own deferred NO ACTION key must not exist beside the spec's.
+    assert [name for name, (kind, _) in constraints.items() if kind == "f"] == ["fk_tasks_user_id"]
+
+
+# --- behaviour at the SQL level, as an operator with plain SQL ------------------------
+
+
+@pytest.fixture
+def admin_sql(committed):
+    """A cursor as the administrative role (it bypasses RLS), committing each statement."""
+    with connections["admin"].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users (email, password, is_active, is_staff, is_superuser) "
+            "VALUES ('sql@example.com', '!', true, false, false) RETURNING id"
+        )
+        cursor.user_id = cursor.fetchone()[0]
+        yield cursor
+
+
+def test_an_insert_with_only_user_id_and_title_gets_every_default(admin_sql):
+    admin_sql.execute(
+        "INSERT INTO tasks (user_id, title) VALUES (%s, 'Plain SQL') "
+        "RETURNING id, completed, created_at, updated_at, description",
+        [admin_sql.user_id],
+    )
+    task_id, completed, created_at, updated_at, description = admin_sql.fetchone()
+    assert task_id is not None
+    assert completed is False
+    assert created_at is not None and updated_at == created_at
+    assert description is None
+
+
+def test_the_database_refuses_a_whitespace_only_title(admin_sql):
+    with pytest.raises(IntegrityError, match="chk_title_not_empty"):
+        admin_sql.execute(
+            "INSERT INTO tasks (user_id, title) VALUES (%s, %s)", [admin_sql.user_id, "   "]
+        )
+
+
+def test_deleting_a_user_with_plain_sql_deletes_their_tasks(admin_sql):
+    admin_sql.execute(
+        "INSERT INTO tasks (user_id, title) VALUES (%s, 'a'), (%s, 'b')",
+        [admin_sql.user_id, admin_sql.user_id],
+    )
+    admin_sql.execute("DELETE FROM users WHERE id = %s", [admin_sql.user_id])
+    admin_sql.execute("SELECT count(*) FROM tasks WHERE user_id = %s", [admin_sql.user_id])
+    assert admin_sql.fetchone()[0] == 0
+
+
+def test_an_update_moves_updated_at_whatever_the_path(admin_sql):
+    admin_sql.execute(
+        "INSERT INTO tasks (user_id, title, created_at, updated_at) "
+        "VALUES (%s, 'old', now() - interval '1 day', now() - interval '1 day') RETURNING id",
+        [admin_sql.user_id],
+    )
+    task_id = admin_sql.fetchone()[0]
+    admin_sql.execute(
+        "UPDATE tasks SET title = 'new' WHERE id = %s RETURNING updated_at > created_at",
+        [task_id],
+    )
+    assert admin_sql.fetchone()[0] is True
+    admin_sql.execute(
+        "UPDATE users SET name = 'x' WHERE id = %s "
+        "RETURNING updated_at > now() - interval '1 minute'",
+        [admin_sql.user_id],
+    )
+    assert admin_sql.fetchone()[0] is True
