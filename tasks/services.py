@@ -216,13 +216,17 @@ def task_complete_all(*, owner, tasks: TaskQuerySet) -> tuple[bool, list]:
     Returns `(completed, ids)`: the state now applied and the ids that changed
     (for Undo). Only rows in the other state are updated, so untouched rows keep
     their updated_at. Two queries: EXISTS, then one UPDATE ... RETURNING.
+
+    `completed <> %s` is also a condition on the updated row itself, not only
+    inside the subquery: when a toggle commits on a row meanwhile, PostgreSQL
+    re-checks the row's own conditions on its new version (the subquery keeps
+    the statement's snapshot), so a row the toggle already set is neither
+    written again nor reported as changed (Undo would then undo the toggle).
     """
     completed = tasks.filter(completed=False).exists()
     where, params = _subquery(tasks.filter(completed=not completed))
-    ids = _ids_of(
-        f"UPDATE tasks SET completed = %s WHERE user_id = %s AND {where} RETURNING id",  # noqa: S608
-        [completed, owner.pk, *params],
-    )
+    sql = f"UPDATE tasks SET completed = %s WHERE user_id = %s AND completed <> %s AND {where}"  # noqa: S608
+    ids = _ids_of(sql + " RETURNING id", [completed, owner.pk, completed, *params])
     return completed, ids
 
 
