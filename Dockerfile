@@ -30,7 +30,11 @@ RUN useradd --system --uid 10001 --home-dir /app todo && chown -R todo /app/stat
 USER todo
 
 EXPOSE 8000
+# /metrics (when METRICS_TOKEN is set) sums the request counters of all gunicorn
+# workers through files in this folder; it is emptied at each start.
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/todo-metrics
 # Behind a TLS-terminating proxy, let gunicorn trust its X-Forwarded-* headers
 # by setting FORWARDED_ALLOW_IPS to the proxy's address.
-CMD ["gunicorn", "todo_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--max-requests", "2000", "--max-requests-jitter", "200"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" \
+     && exec gunicorn todo_site.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile - \
+     --max-requests 2000 --max-requests-jitter 200"]

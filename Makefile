@@ -108,6 +108,7 @@ bench: $(VENV)/.dev
 	fi
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
 	$(PY) -m bench.run
+	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench/test_identity_cost.py -s -q -p no:cacheprovider
 
 # 100 simulated users for 60 s against gunicorn (DEBUG off) on a free loopback port,
 # then the same with PostgreSQL restarted mid-run; compares the database with what

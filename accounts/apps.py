@@ -7,16 +7,17 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
 
-    # Row-level security on users (created by tasks/migrations/0003_row_level_security,
-    # because the cascade from users to tasks bypasses the tasks policy): anyone may
-    # read and sign up (sign-in and sign-up happen before anyone is signed in); a
-    # user changes or deletes only their own row.
+    # Row-level security on users (tasks/migrations/0003_row_level_security, because
+    # the cascade from users to tasks bypasses the tasks policy; closed by
+    # core/migrations/0002_users_closed): a user reads, inserts, changes and
+    # deletes only their own row; before sign-in, a signed claim for one e-mail
+    # address reads that one row (core/rls.py, email_context).
     rls_tables = (
         ProtectedTable(
             "users",
             (
-                Policy("users_read", "SELECT"),
-                Policy("users_signup", "INSERT"),
+                Policy("users_self_read", "SELECT", owner_column="id"),
+                Policy("users_self_insert", "INSERT", owner_column="id"),
                 Policy("users_self_update", "UPDATE", owner_column="id"),
                 Policy("users_self_delete", "DELETE", owner_column="id"),
             ),

@@ -4,6 +4,7 @@ from django.core.validators import URLValidator
 
 from accounts.models import User, normalize_email
 from core.forms import AccessibleFormMixin
+from core.rls import email_context
 
 
 def _optional_name(form) -> str | None:
@@ -39,7 +40,10 @@ class SignupForm(
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(email):
+            taken = User.objects.filter(email=email).exists()
+        if taken:
             raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
         return email
 
@@ -58,7 +62,10 @@ class PasswordChangeForm(
 
 
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        # Nobody is signed in: only a claim for this address shows its row.
+        with email_context(normalize_email(email)):
+            return list(super().get_users(email))
 
 
 class SetPasswordForm(

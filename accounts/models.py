@@ -1,10 +1,12 @@
 import uuid
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.functions import Lower
 
 from core.db import DbNow, GenRandomUUID
+from core.rls import email_context, user_context
 
 
 def normalize_email(email: str) -> str:
@@ -16,15 +18,23 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        # Sign-in is case-insensitive: addresses are stored lower-cased.
-        return self.get(email=normalize_email(username))
+        """The user with this address (sign-in, createsuperuser). Four queries.
+
+        Sign-in is case-insensitive: addresses are stored lower-cased. Nobody is
+        signed in yet, so the row is read under a claim for this address only.
+        """
+        email = normalize_email(username)
+        with email_context(email, using=self._db or DEFAULT_DB_ALIAS):
+            return self.get(email=email)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=normalize_email(email), **extra_fields)
         user.set_password(password)
-        user.save(using=self._db)
+        # The new row may only be inserted by its own identity.
+        with user_context(user.pk, using=self._db or DEFAULT_DB_ALIAS):
+            user.save(using=self._db)
         return user
 
     def create_user(self, email, password=None, **extra_fields):
@@ -87,6 +97,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = normalize_email(self.email)
+
+    def check_password(self, raw_password):
+        """Django's, with the upgrade of an outdated hash written as this user.
+
+        A correct password whose hash uses older parameters is re-hashed and
+        saved; at sign-in nobody is signed in yet, and only the user's own
+        identity may update the row. A wrong password writes nothing.
+        """
+
+        def setter(raw_password):
+            self.set_password(raw_password)
+            self._password = None
+            with user_context(self.pk, using=self._state.db or DEFAULT_DB_ALIAS):
+                self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, setter)
+
+    async def acheck_password(self, raw_password):
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.check_password)(raw_password)
 
     @property
     def display_name(self) -> str:

@@ -1,8 +1,11 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -42,7 +45,9 @@ def signup(request):
         return redirect("tasks:list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        # The new row may only be inserted by its own identity.
+        with user_context(form.instance.pk):
+            user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         status = verification.send_verification_email(request, user)
         # When the e-mail went out, the verification banner says so: one message, not three.
@@ -132,6 +137,16 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     extra_context = {"page": "auth"}
+
+    def get_user(self, uidb64):
+        # The user the link names, read as that user only to check the link's
+        # token (which depends on the row); the identity ends with the lookup.
+        try:
+            user_id = uuid.UUID(urlsafe_base64_decode(uidb64).decode())
+        except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+            return None
+        with user_context(user_id):
+            return super().get_user(uidb64)
 
     def form_valid(self, form):
         # The reset token proved who this is: write their password as them.

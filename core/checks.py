@@ -27,12 +27,17 @@ from core.rls import ProtectedTable, protected_tables
 
 APP_ALIAS = "default"
 
+# Role defaults that change what the application's statements mean.
+RISKY_ROLE_SETTINGS = ("search_path", "row_security", "role", "session_authorization")
+PINNED_SEARCH_PATH = "search_path=pg_catalog, pg_temp"
+
 COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
 CURRENT_USER_CALL = "app.current_user_id()"
 # How pg_get_expr prints it (schema-qualified only when `app` is off the search_path).
 CURRENT_USER_MATCH = "current_user_id()"
 
 MIGRATE = "python manage.py migrate --database admin"
+STOP_HERE = {f"todo_site.E00{n}" for n in (2, 3, 4, 5, 6)}
 ROLES_DOC = "see docs/security.md, 'The two roles'"
 
 
@@ -222,26 +227,149 @@ def _table_errors(cursor) -> list[Error]:
 
 
 def _session_errors(cursor) -> list[Error]:
-    ((value,),) = _fetchall(cursor, "SELECT current_setting('app.user_id', true)")
+    ((value,),) = _fetchall(cursor, "SELECT current_setting('app.identity', true)")
     if value:
         return [
             _error(
                 11,
-                f"The application connection starts with app.user_id = {value!r}: every "
-                "query without a request context would act as that user.",
-                "Remove app.user_id from the connection options (DATABASE_URL ?options=) and "
-                "from ALTER ROLE/DATABASE ... SET (RESET app.user_id); it is set per "
-                "transaction only.",
+                "The application connection starts with app.identity set: every query "
+                "without a request context would act for whoever it names.",
+                "Remove app.identity from the connection options (DATABASE_URL ?options=); "
+                "it is set per transaction only.",
             )
         ]
     return []
+
+
+def _privilege_errors(cursor) -> list[Error]:
+    """What the application role could create, own or alter (issue 9's attacks 1 and 4)."""
+    errors = []
+    ((temporary, create),) = _fetchall(
+        cursor,
+        "SELECT has_database_privilege(current_database(), 'TEMPORARY'), "
+        "has_database_privilege(current_database(), 'CREATE')",
+    )
+    if temporary:
+        errors.append(
+            _error(
+                12,
+                "The application database role can create temporary tables, views and "
+                "functions: a temporary table named like a real one captures the next "
+                "statements on that connection.",
+                "As the database owner: REVOKE TEMPORARY ON DATABASE <name> FROM PUBLIC, "
+                "<application role> (core/migrations/0003 does it when it can).",
+            )
+        )
+    schemas = [
+        name
+        for (name,) in _fetchall(
+            cursor,
+            "SELECT nspname FROM pg_namespace WHERE has_schema_privilege(oid, 'CREATE') "
+            "AND nspname !~ '^pg_(toast_)?temp_' "
+            "ORDER BY 1",
+        )
+    ]
+    if create or schemas:
+        where = ", ".join(([] if not create else ["the database (new schemas)"]) + schemas)
+        errors.append(
+            _error(
+                13,
+                f"The application database role can create objects in {where}: objects it "
+                "creates can shadow the site's tables and functions.",
+                "As the owner: REVOKE CREATE ON SCHEMA <schema> FROM PUBLIC, <application "
+                "role> (and REVOKE CREATE ON DATABASE).",
+            )
+        )
+    for name, owned, config in _fetchall(
+        cursor,
+        """
+        SELECT p.oid::regprocedure::text,
+               pg_has_role(current_user, p.proowner, 'MEMBER')
+               OR pg_has_role(session_user, p.proowner, 'MEMBER'),
+               coalesce(p.proconfig, '{}')
+        FROM pg_proc p WHERE p.pronamespace = to_regnamespace('app') ORDER BY 1
+        """,
+    ):
+        if owned:
+            errors.append(
+                _error(
+                    14,
+                    f"The application database role owns (or can act as the owner of) "
+                    f"{name}, which the policies or triggers run: it could rewrite it.",
+                    f"ALTER FUNCTION {name} OWNER TO <administrative role>, and keep the "
+                    f"application role out of that role ({ROLES_DOC}).",
+                )
+            )
+        elif PINNED_SEARCH_PATH not in config:
+            errors.append(
+                _error(
+                    14,
+                    f"Function {name} runs without `SET {PINNED_SEARCH_PATH.replace('=', ' = ')}`"
+                    ": objects earlier on the caller's search_path would be used instead of "
+                    "PostgreSQL's own.",
+                    f"Re-apply the migrations ({MIGRATE}); new functions in schema app must "
+                    "pin their search_path.",
+                )
+            )
+    for (setting,) in _fetchall(
+        cursor,
+        """
+        SELECT DISTINCT split_part(c, '=', 1) FROM pg_db_role_setting s, unnest(s.setconfig) c
+        WHERE s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
+          AND s.setdatabase IN (0, (SELECT oid FROM pg_database
+                                    WHERE datname = current_database()))
+          AND split_part(c, '=', 1) = ANY(%s)
+        ORDER BY 1
+        """,
+        [list(RISKY_ROLE_SETTINGS)],
+    ):
+        errors.append(
+            _error(
+                16,
+                f"A default of the application role or database sets {setting}: a role may "
+                "change its own defaults, so this may be the trace of an attacker, and it "
+                "changes what the site's statements do.",
+                f"ALTER ROLE <application role> RESET {setting} (and ALTER DATABASE ... "
+                f"RESET {setting}), then find out who set it.",
+            )
+        )
+    return errors
+
+
+def _identity_errors(connection) -> list[Error]:
+    """The database accepts this application's identity tokens (the key was written)."""
+    from core.identity import USER, make_token
+
+    probe = "00000000-0000-0000-0000-000000000000"
+    connection.ensure_connection()  # the check may run on a connection of its own
+    with connection.connection.transaction(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.identity', %s, true)", [make_token(USER, probe)])
+        cursor.execute("SELECT app.current_user_id()")
+        accepted = str(cursor.fetchone()[0]) == probe
+        cursor.execute("SELECT set_config('app.identity', '', true)")
+    if accepted:
+        return []
+    return [
+        _error(
+            15,
+            "PostgreSQL does not accept this application's identity tokens: the key derived "
+            "from SECRET_KEY is not in app.identity_keys, so every request would see no rows.",
+            "Write the keys as the administrative role: python manage.py set_identity_keys "
+            f"(or {MIGRATE}), with the same SECRET_KEY as the site.",
+        )
+    ]
 
 
 def rls_errors(connection) -> list[Error]:
     """Every reason the given connection could see other users' rows. Read-only queries."""
     try:
         with connection.cursor() as cursor:
-            return _role_errors(cursor) + _table_errors(cursor) + _session_errors(cursor)
+            errors = _role_errors(cursor) + _table_errors(cursor) + _session_errors(cursor)
+            if any(e.id in STOP_HERE for e in errors):
+                # A wrong role or an unmigrated database: the rest is beside the point.
+                return errors
+            errors += _privilege_errors(cursor)
+        return errors + _identity_errors(connection)
     except DatabaseError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return [

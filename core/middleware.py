@@ -1,6 +1,59 @@
-from django.db import transaction
+import uuid
+from functools import partial
 
-from core.rls import set_rls_user
+from asgiref.sync import sync_to_async
+from django.contrib import auth
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.utils.functional import SimpleLazyObject
+
+from core.rls import set_rls_user, user_context
+
+
+def _claimed_user_id(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(request.session[auth.SESSION_KEY]))
+    except (KeyError, ValueError):
+        return None
+
+
+def load_user(request):
+    """The session's user, read from `users` under that user's own database identity.
+
+    `users` shows a user row only to its own identity, so the id the session
+    claims becomes the identity before the row is read; when Django then refuses
+    the session (unknown user, password changed since), the identity goes back
+    to nobody. Inside the request's transaction the identity stays for the
+    request (one query more than Django's loading); elsewhere it lasts for the
+    lookup only.
+    """
+    if hasattr(request, "_cached_user"):
+        return request._cached_user
+    user_id = _claimed_user_id(request)
+    if user_id is None:
+        user = AnonymousUser()
+    elif connection.in_atomic_block:
+        set_rls_user(user_id)
+        user = auth.get_user(request)
+        if user.pk != user_id:
+            set_rls_user(None)
+    else:
+        with user_context(user_id):
+            user = auth.get_user(request)
+    request._cached_user = user
+    return user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, except that the user is loaded by `load_user` (its own identity first)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: load_user(request))
+        request.auser = partial(sync_to_async(load_user), request)
 
 
 class RLSContextMiddleware:
@@ -9,11 +62,13 @@ class RLSContextMiddleware:
     ATOMIC_REQUESTS would wrap only the view; this covers the view and the
     rendering of its TemplateResponse, so lazy queries in templates see the
     user's rows too. Anonymous requests act as nobody (RLS shows no tasks).
-    Sign-in and sign-up write last_login as the new user (accounts/signals.py);
-    password reset and e-mail verification act as the user their token names
-    (`set_rls_user()`, `user_context()`). A 5xx response rolls the request back.
-    Streaming response bodies are produced after this transaction has ended:
-    they must open their own with `user_context()`.
+    Before anyone is signed in, the steps that need one user's row get exactly
+    that row through a signed claim (core/rls.py): sign-in and sign-up's
+    address check (`email_context`), the new account's INSERT, password reset
+    and e-mail verification (`user_context` of the user their token names).
+    A 5xx response rolls the request back. Streaming response bodies are
+    produced after this transaction has ended: they open their own with
+    `user_context()`.
     """
 
     def __init__(self, get_response):
@@ -21,8 +76,11 @@ class RLSContextMiddleware:
 
     def __call__(self, request):
         with transaction.atomic():
+            loaded_elsewhere = hasattr(request, "_cached_user")
             user = request.user
-            set_rls_user(user.pk if user.is_authenticated else None)
+            if loaded_elsewhere or not user.is_authenticated:
+                set_rls_user(user.pk if user.is_authenticated else None)
+            # else load_user just set this user's identity in this transaction.
             response = self.get_response(request)
             if response.status_code >= 500:
                 # The exception was already turned into a response: undo its writes.

@@ -1,9 +1,13 @@
-"""The row-level security context: the one place the current user's id reaches PostgreSQL.
+"""The row-level security context: the one place the current user reaches PostgreSQL.
 
-Policies (tasks/migrations/0003_row_level_security.py) read the transaction-local
-setting `app.user_id` through `app.current_user_id()`. It is written only with
-`set_config(..., true)` and a bound parameter, so it vanishes at COMMIT or
-ROLLBACK and never survives onto a pooled connection that serves someone else.
+Policies read `app.current_user_id()` (and, on `users`, `app.current_email()`),
+which return the claim of the transaction's signed token (core/identity.py)
+only when PostgreSQL verifies it (core/migrations/0001_database_identity.py).
+The token is written only here, with `set_config('app.identity', token, true)`:
+transaction-local, so it vanishes at COMMIT or ROLLBACK and never survives onto
+a pooled connection that serves someone else. It is sent as a bound parameter
+of the extended protocol, never inside the statement text, which
+pg_stat_activity shows to every other session of the application role.
 """
 
 import uuid
@@ -11,8 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connections, transaction
+from django.db.backends.postgresql.base import ServerBindingCursor
 
-SETTING = "app.user_id"
+from core import identity
+
+SETTING = "app.identity"
 COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "ALL")
 
 
@@ -55,7 +62,7 @@ def protected_tables() -> tuple[ProtectedTable, ...]:
     return tuple(sorted(tables, key=lambda table: table.name))
 
 
-def _as_setting(user_id) -> str:
+def _as_user_id(user_id) -> str:
     """'' for nobody, else the canonical text of a UUID; anything else is refused here."""
     if user_id is None or user_id == "":
         return ""
@@ -64,18 +71,24 @@ def _as_setting(user_id) -> str:
     return str(user_id)
 
 
+def _set_token(token: str, using: str) -> None:
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("set_rls_user() needs a transaction: wrap it in transaction.atomic()")
+    connection.ensure_connection()
+    # Server-side binding (Django's own cursors interpolate on the client).
+    with connection._prepare_cursor(ServerBindingCursor(connection.connection)) as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, token])
+
+
 def set_rls_user(user_id, *, using: str = "default") -> None:
     """Make `user_id` (or None: nobody) the current user for the rest of this transaction.
 
     Must run inside `transaction.atomic()`: outside one, the setting would last a
     single statement. Raises ValueError for anything that is not a UUID. One query.
     """
-    connection = connections[using]
-    if not connection.in_atomic_block:
-        raise RuntimeError("set_rls_user() needs a transaction: wrap it in transaction.atomic()")
-    value = _as_setting(user_id)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, value])
+    value = _as_user_id(user_id)
+    _set_token(identity.make_token(identity.USER, value) if value else "", using)
 
 
 def current_rls_user(*, using: str = "default") -> str | None:
@@ -87,17 +100,34 @@ def current_rls_user(*, using: str = "default") -> str | None:
 
 
 @contextmanager
+def _token_context(token: str, using: str):
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+            previous = cursor.fetchone()[0] or ""
+        _set_token(token, using)
+        yield
+        _set_token(previous, using)
+
+
 def user_context(user_id, *, using: str = "default"):
     """`with user_context(user_id):` a transaction (or savepoint) acting as that user.
 
     For code outside the request middleware: commands, streamed responses,
     on_commit hooks, and sign-in/sign-up inside a request. Nested inside another
-    transaction, the previous user is restored on leaving; on an error the
+    transaction, the previous identity is restored on leaving; on an error the
     savepoint's rollback restores it. Two queries on entry, one on leaving.
     """
-    _as_setting(user_id)  # refuse a bad id before opening anything
-    with transaction.atomic(using=using):
-        previous = current_rls_user(using=using)
-        set_rls_user(user_id, using=using)
-        yield
-        set_rls_user(previous, using=using)
+    value = _as_user_id(user_id)  # refuse a bad id before opening anything
+    return _token_context(identity.make_token(identity.USER, value) if value else "", using)
+
+
+def email_context(email: str, *, using: str = "default"):
+    """`with email_context(email):` the one user row with this address becomes readable.
+
+    `email` as stored (accounts.models.normalize_email). Read-only and nothing
+    else: no task, no other row. For the lookups that come before anyone is
+    signed in (sign-in, sign-up's "address taken", password reset requests).
+    Same cost and nesting as `user_context`.
+    """
+    return _token_context(identity.make_token(identity.EMAIL, email), using)

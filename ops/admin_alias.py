@@ -2,7 +2,9 @@
 
 `admin_alias_configured()` is the one place that decides it; operator commands
 call `require_admin_alias()` (or `admin_alias_or_default()` where the
-application role will do), and the Django admin uses `AdminDatabaseMixin`.
+application role will do), Django's createsuperuser and changepassword get
+`AdminAliasCommand` (ops/management/commands/), and the Django admin uses
+`AdminDatabaseMixin`.
 
 The Django admin works on every user's rows through the administrative alias.
 
@@ -41,6 +43,30 @@ def require_admin_alias(purpose: str) -> str:
             f"ADMIN_DATABASE_URL is not set: {purpose} needs the administrative role"
         )
     return settings.ADMIN_DB_ALIAS
+
+
+class AdminAliasCommand:
+    """For Django's own commands that write users (createsuperuser, changepassword).
+
+    Mixed in before the command class: `--database` defaults to the
+    administrative alias, and running without that alias, or on another one,
+    ends in one line saying what to do instead of a traceback from deep inside.
+    """
+
+    purpose = ""  # the command's name, for the messages
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(database=settings.ADMIN_DB_ALIAS)
+
+    def execute(self, *args, **options):
+        require_admin_alias(self.purpose)
+        if options.get("database") != settings.ADMIN_DB_ALIAS:
+            raise CommandError(
+                f"{self.purpose} needs the administrative role: leave out --database "
+                f"(it defaults to {settings.ADMIN_DB_ALIAS!r})"
+            )
+        return super().execute(*args, **options)
 
 
 def admin_alias_or_default() -> str:

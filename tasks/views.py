@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,12 +26,22 @@ from core.errors import error_response
 from tasks import export, services
 from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED, ArchivedTask, Task
+from tasks.models import (
+    LIST_ORDERINGS,
+    SORT_NEWEST,
+    STATUS_ACTIVE,
+    STATUS_ALL,
+    STATUS_COMPLETED,
+    ArchivedTask,
+    Task,
+)
+from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
 SEARCH_MAX_LENGTH = 200
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
 TABS = ((STATUS_ALL, "All"), (STATUS_ACTIVE, "Active"), (STATUS_COMPLETED, "Completed"))
 
 
@@ -50,6 +62,11 @@ def _list_state(data) -> dict[str, str]:
     page = data.get("page", "")
     if _PAGE_NUMBER.fullmatch(page) and int(page) > 1:
         state["page"] = str(int(page))
+        # Where that page starts (tasks/paging.py); checked in full when used.
+        for key in ("after", "before"):
+            if _CURSOR.fullmatch(data.get(key, "")):
+                state[key] = data[key]
+                break
     return state
 
 
@@ -61,8 +78,33 @@ def _list_url(state: dict[str, str]) -> str:
     return _with_state(reverse("tasks:list"), state)
 
 
-def _page_url(state: dict[str, str], number: int) -> str:
-    return _list_url({**state, "page": str(number)} if number > 1 else state)
+def _page_url(state: dict[str, str], number: int, cursor: dict[str, str] | None = None) -> str:
+    """The list's page `number`; `cursor` ({"after": …} or {"before": …}) says where it starts."""
+    if number <= 1:
+        return _list_url(state)
+    return _list_url({**state, "page": str(number), **(cursor or {})})
+
+
+def _list_page(paginator: Paginator, state: dict[str, str], ordering) -> tuple[Page, dict]:
+    """The page the state asks for, and the cursor that served it (else `{}`).
+
+    By keyset when the state's cursor is valid for its page (the same cost on
+    every page), else by number with OFFSET; an out-of-range number shows the last page.
+    """
+    try:
+        number = paginator.validate_number(state.get("page", 1))
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    key = "after" if "after" in state else "before" if "before" in state else None
+    if key and number > 1 and str(number) == state.get("page") and supports_keyset(ordering):
+        values = parse_cursor(state[key], ordering)
+        if values is not None:
+            rows = keyset_rows(paginator.object_list, ordering, size=PAGE_SIZE, **{key: values})
+            if rows:
+                return Page(rows, number, paginator), {key: state[key]}
+    return paginator.page(number), {}
 
 
 def _back_url(request, state: dict[str, str], pk) -> str:
@@ -72,11 +114,16 @@ def _back_url(request, state: dict[str, str], pk) -> str:
     return _list_url(state)
 
 
-def _context(state: dict[str, str], **extra) -> dict:
+def _context(request, state: dict[str, str], **extra) -> dict:
+    """What every task page's template gets. The list repeats the state's hidden fields
+    and the CSRF token in two forms per row: both are made once here, rather than by an
+    include per form and a lazy token resolved 100 times (bench/profile.py)."""
     return {
         "page": "tasks",
         "state": state,
         "state_query": urlencode(state),
+        "state_fields": render_to_string("tasks/_state_fields.html", {"state": state}),
+        "csrf_token": get_token(request),
         "list_url": _list_url(state),
         **extra,
     }
@@ -177,20 +224,25 @@ def _render_list(request, state, form):
     counts = tasks.status_counts()
     # With a search, one more aggregate gives the search's counts (and the pages' total).
     shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
-    shown = tasks.with_status(status).search(q).in_list_order()
+    ordering = LIST_ORDERINGS[SORT_NEWEST]
+    shown = tasks.with_status(status).search(q).in_list_order(SORT_NEWEST)
     paginator = Paginator(shown, PAGE_SIZE)
     paginator.count = shown_counts[STATUS_ALL]
-    page_obj = paginator.get_page(state.get("page"))
-    # An out-of-range page shows the last one; its links carry the page shown.
-    state.pop("page", None)
+    page_obj, cursor = _list_page(paginator, state, ordering)
+    rows = list(page_obj.object_list)
+    # The forms (through the state) come back to the page shown, by the same cursor.
+    without_page = {k: v for k, v in state.items() if k not in ("page", "after", "before")}
+    state.clear()
+    state.update(without_page)
     if page_obj.number > 1:
-        state["page"] = str(page_obj.number)
-    without_page = {k: v for k, v in state.items() if k != "page"}
+        state.update(page=str(page_obj.number), **cursor)
     previous_url = next_url = None
-    if page_obj.has_previous():
-        previous_url = _page_url(without_page, page_obj.previous_page_number())
-    if page_obj.has_next():
-        next_url = _page_url(without_page, page_obj.next_page_number())
+    if page_obj.has_previous() and rows:
+        before = {"before": cursor_of(rows[0], ordering)}
+        previous_url = _page_url(without_page, page_obj.previous_page_number(), before)
+    if page_obj.has_next() and rows:
+        after = {"after": cursor_of(rows[-1], ordering)}
+        next_url = _page_url(without_page, page_obj.next_page_number(), after)
     tabs = [
         {
             "label": label,
@@ -204,13 +256,14 @@ def _render_list(request, state, form):
         # Right after an add (without JavaScript), the field is ready for the next one.
         form = QuickAddForm(focus=True)
     ctx = _context(
+        request,
         state,
         status=status,
         q=q,
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
-        tasks=list(page_obj.object_list),
+        tasks=rows,
         form=form,
         bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
@@ -234,13 +287,15 @@ def task_create(request):
             services.task_create(owner=request.user, **form.content())
         messages.success(request, "Task added.")
         return redirect(_list_url(state))
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=None))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
 
 
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(request, "tasks/task_detail.html", _context(_list_state(request.GET), task=task))
+    return render(
+        request, "tasks/task_detail.html", _context(request, _list_state(request.GET), task=task)
+    )
 
 
 def _as_text(value) -> str:
@@ -302,7 +357,7 @@ def task_update(request, pk):
             return render(request, "tasks/task_form.html", ctx, status=409)
         messages.success(request, "Task saved.")
         return redirect(_list_url(state))
-    return render(request, "tasks/task_form.html", _context(state, form=form, task=task))
+    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
 
 
 @login_required
@@ -366,7 +421,7 @@ def task_delete(request, pk):
         return redirect(_list_url(state))
     task = _get_task(request, pk)
     state = _list_state(request.GET)
-    return render(request, "tasks/task_confirm_delete.html", _context(state, task=task))
+    return render(request, "tasks/task_confirm_delete.html", _context(request, state, task=task))
 
 
 @login_required
@@ -386,7 +441,7 @@ def task_clear_completed(request):
         return redirect(_list_url(state))
     state = _list_state(request.GET)
     count = _shown(request, state).filter(completed=True).count()
-    return render(request, "tasks/task_confirm_clear.html", _context(state, count=count))
+    return render(request, "tasks/task_confirm_clear.html", _context(request, state, count=count))
 
 
 @login_required
@@ -447,7 +502,7 @@ def task_archive(request):
     return render(
         request,
         "tasks/task_archive.html",
-        _context({}, page_obj=page_obj, archived=list(page_obj.object_list)),
+        _context(request, {}, page_obj=page_obj, archived=list(page_obj.object_list)),
     )
 
 
@@ -471,7 +526,9 @@ def archived_task_delete(request, pk):
         messages.success(request, "Archived task deleted for good.")
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
-    return render(request, "tasks/archived_task_confirm_delete.html", _context({}, task=task))
+    return render(
+        request, "tasks/archived_task_confirm_delete.html", _context(request, {}, task=task)
+    )
 
 
 @login_required

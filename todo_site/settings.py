@@ -40,19 +40,22 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# Former keys, still accepted while signatures made with them expire; the
+# database identity keeps their keys too until they are removed here (docs/security.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
+    "ops",  # before auth: its createsuperuser and changepassword override auth's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "ops",
     "accounts",
     "tasks",
 ]
@@ -60,12 +63,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",  # first: every response and log line has the id
     "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
+    # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, but the session's user id becomes the database identity before
+    # the user row is read (users shows a row only to its own identity).
+    "core.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
@@ -139,10 +146,18 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(DATABASE_URL)}
+# The role every web request uses: core/grants.py grants it exactly its allowlist.
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 if ADMIN_DATABASE_URL:
     DATABASES[ADMIN_DB_ALIAS] = _database(ADMIN_DATABASE_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Metrics (core/metrics.py) ---------------------------------------------------
+# /metrics answers only requests bearing this token; unset, it is an ordinary 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Row counts, table sizes and the RLS check are computed at most this often.
+METRICS_REFRESH_SECONDS = 60
 
 # --- Authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -174,6 +189,8 @@ vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 
 # --- Sessions and security headers -----------------------------------------------
+# Django's database sessions, stored under a keyed hash of the key (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

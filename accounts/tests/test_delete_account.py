@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import PASSWORD, stored_by_email
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -18,7 +17,7 @@ def test_it_asks_for_confirmation_first(client, alice):
 
     assert response.status_code == 200
     assert b"all of your tasks" in response.content
-    assert User.objects.filter(pk=alice.pk).exists()
+    assert stored_by_email(alice.email) is not None
 
 
 def test_the_right_password_deletes_the_user_and_every_task_and_signs_out(
@@ -32,7 +31,7 @@ def test_the_right_password_deletes_the_user_and_every_task_and_signs_out(
 
     assert response.redirect_chain[0] == (reverse("home"), 302)
     assert b"have been deleted" in response.content
-    assert not User.objects.filter(pk=alice.pk).exists()
+    assert stored_by_email(alice.email) is None
     assert "_auth_user_id" not in client.session
     with as_user(alice):
         assert Task.objects.filter(user_id=alice.pk).count() == 0
@@ -48,7 +47,7 @@ def test_a_wrong_password_deletes_nothing(client, alice):
 
     assert response.status_code == 200
     assert response.context["form"].has_error("password", code="password_incorrect")
-    assert User.objects.filter(pk=alice.pk).exists()
+    assert stored_by_email(alice.email) is not None
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):

@@ -5,8 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(client, us
 
     assert response.status_code == 302
     assert response.url == reverse("password_change_done")
-    assert User.objects.get(pk=user.pk).check_password(NEW)
+    assert stored(user).check_password(NEW)
     assert client.get(reverse("accounts:profile")).status_code == 200
     signed_out = other_browser.get(reverse("accounts:profile"))
     assert signed_out.status_code == 302
@@ -47,7 +46,7 @@ def test_a_wrong_old_password_changes_nothing(client, user):
 
     assert response.status_code == 200
     assert response.context["form"].has_error("old_password", code="password_incorrect")
-    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    assert stored(user).check_password(PASSWORD)
 
 
 def test_reset_answers_known_and_unknown_addresses_identically(client, user):
@@ -70,7 +69,7 @@ def test_the_reset_link_sets_a_new_password_once(client, user):
 
     assert response.status_code == 302
     assert response.url == reverse("password_reset_complete")
-    assert User.objects.get(pk=user.pk).check_password(NEW)
+    assert stored(user).check_password(NEW)
     # The token was for the old password: it does not work twice.
     again = client.get(link, follow=True)
     assert b"This link is not valid" in again.content

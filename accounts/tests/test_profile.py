@@ -4,8 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def test_it_saves_the_name_and_an_https_picture(client, user):
     response = client.post(URL, {"name": " Alice A. ", "image": "https://example.com/a.png"})
 
     assert response.status_code == 302
-    saved = User.objects.get(pk=user.pk)
+    saved = stored(user)
     assert (saved.name, saved.image) == ("Alice A.", "https://example.com/a.png")
 
 
@@ -56,7 +55,7 @@ def test_it_refuses_a_picture_url_that_is_not_http_or_https(client, user, image)
 
     assert response.status_code == 200
     assert response.context["form"].has_error("image")
-    assert User.objects.get(pk=user.pk).image is None
+    assert stored(user).image is None
 
 
 def test_an_empty_picture_is_stored_as_none_and_no_img_is_rendered(client, user):
@@ -64,7 +63,7 @@ def test_an_empty_picture_is_stored_as_none_and_no_img_is_rendered(client, user)
 
     client.post(URL, {"name": "", "image": ""})
 
-    saved = User.objects.get(pk=user.pk)
+    saved = stored(user)
     assert (saved.name, saved.image) == (None, None)
     assert b"avatar-img" not in client.get(URL).content
 
@@ -85,7 +84,7 @@ def test_another_users_profile_is_never_touched(client, user):
 
     client.post(URL, {"name": "Changed", "image": "", "id": str(bob.pk)})
 
-    assert User.objects.get(pk=bob.pk).name == "Bob"
+    assert stored(bob).name == "Bob"
 
 
 def test_a_picture_url_cannot_break_out_of_its_css(client, user):

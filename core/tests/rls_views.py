@@ -14,7 +14,7 @@ from tasks.models import Task
 
 def _connection_facts() -> dict:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid(), current_setting('app.user_id', true)")
+        cursor.execute("SELECT pg_backend_pid(), current_setting('app.identity', true)")
         pid, setting = cursor.fetchone()
     return {"backend_pid": pid, "setting": setting, "rls_user": current_rls_user()}
 

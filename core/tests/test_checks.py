@@ -27,6 +27,7 @@ from core.checks import (
     refuse_to_start_unless_rls_holds,
     rls_errors,
 )
+from core.identity import USER, make_token
 from core.rls import protected_tables
 from devtools import localdb
 
@@ -62,10 +63,15 @@ def make_role(superuser):
                     + " PASSWORD {}").format(sql.Identifier(name), sql.Literal(PASSWORD))
         )  # fmt: skip
         created.append(name)
+        # What any role of the cluster may have: the schemas' names, not their contents.
+        superuser.execute(
+            sql.SQL("GRANT USAGE ON SCHEMA public, app TO {}").format(sql.Identifier(name))
+        )
         return name
 
     yield make
     for name in reversed(created):
+        superuser.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
         superuser.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
@@ -176,13 +182,13 @@ def test_a_member_of_the_tables_owner_is_refused(make_role, superuser):
     assert "'users'" in errors[0].msg and f"REVOKE {owner}" in errors[0].hint
 
 
-def test_a_session_default_user_id_is_refused(committed):
-    # e.g. DATABASE_URL=...?options=-c app.user_id=... : every query without a
-    # request context would act as that user.
-    user_id = uuid.uuid4()
+def test_a_session_default_identity_is_refused(committed):
+    # e.g. DATABASE_URL=...?options=-c app.identity=... : every query without a
+    # request context would act for whoever the token names.
+    token = make_token(USER, str(uuid.uuid4()))
     assert _ids(
         _db()["USER"], _db()["PASSWORD"],
-        OPTIONS={**_db()["OPTIONS"], "options": f"-c app.user_id={user_id}"},
+        OPTIONS={**_db()["OPTIONS"], "options": f"-c app.identity={token}"},
     ) == ["todo_site.E011"]  # fmt: skip
 
 
@@ -317,3 +323,52 @@ def test_other_commands_still_run_with_a_bad_database_role(admin_url):
     assert _run(["manage.py", "check"], admin_url).returncode == 0
     result = _run(["manage.py", "check", "--database", "default"], admin_url)
     assert result.returncode != 0 and "todo_site.E003" in result.stderr
+
+
+# --- what the application role could create, own or alter (issue 9) -------------------
+
+
+def _app_ids():
+    return _ids(_db()["USER"], _db()["PASSWORD"])
+
+
+@pytest.mark.parametrize(
+    ("grant", "revoke", "expected"),
+    [
+        ("GRANT TEMPORARY ON DATABASE {db} TO todo_app",
+         "REVOKE TEMPORARY ON DATABASE {db} FROM todo_app", "todo_site.E012"),
+        ("GRANT CREATE ON SCHEMA public TO todo_app",
+         "REVOKE CREATE ON SCHEMA public FROM todo_app", "todo_site.E013"),
+        ("GRANT CREATE ON DATABASE {db} TO todo_app",
+         "REVOKE CREATE ON DATABASE {db} FROM todo_app", "todo_site.E013"),
+        ("ALTER FUNCTION app.current_email() OWNER TO todo_app",
+         # Handing the function back drops the grant todo_app held as its owner.
+         "ALTER FUNCTION app.current_email() OWNER TO todo_admin; "
+         "GRANT EXECUTE ON FUNCTION app.current_email() TO todo_app", "todo_site.E014"),
+        ("ALTER FUNCTION app.set_updated_at() RESET search_path",
+         "ALTER FUNCTION app.set_updated_at() SET search_path = pg_catalog, pg_temp",
+         "todo_site.E014"),
+        ("ALTER ROLE todo_app IN DATABASE {db} SET search_path = public",
+         "ALTER ROLE todo_app IN DATABASE {db} RESET search_path", "todo_site.E016"),
+        ("ALTER ROLE todo_app SET row_security = off",
+         "ALTER ROLE todo_app RESET row_security", "todo_site.E016"),
+    ],
+)  # fmt: skip
+def test_what_would_let_the_application_role_shadow_or_rewrite_code_is_refused(
+    superuser, grant, revoke, expected
+):
+    db = sql.Identifier(_db()["NAME"]).as_string(superuser)
+    superuser.execute(grant.format(db=db))
+    try:
+        assert _app_ids() == [expected]
+    finally:
+        superuser.execute(revoke.format(db=db))
+    assert _app_ids() == []
+
+
+def test_a_secret_key_whose_identity_key_was_never_written_is_refused(committed, settings):
+    # e.g. SECRET_KEY rotated on the web servers but `set_identity_keys` not run.
+    settings.SECRET_KEY = "a-new-secret-key-the-database-has-never-seen-0123456789"
+    errors = rls_errors(connections["default"])
+    assert [e.id for e in errors] == ["todo_site.E015"]
+    assert "set_identity_keys" in errors[0].hint

@@ -108,7 +108,7 @@ def test_signing_in_records_last_login_on_the_users_own_row(people):
     assert Client().login(username=alice.email, password=PASSWORD)
     response = Client().post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
     assert response.status_code == 302
-    assert User.objects.get(pk=alice.pk).last_login is not None
+    assert User.objects.using("admin").get(pk=alice.pk).last_login is not None
 
 
 def test_the_tasks_of_both_users_are_intact_after_all_that(people):

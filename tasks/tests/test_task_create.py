@@ -166,3 +166,12 @@ def test_it_refuses_a_post_without_csrf_token(alice, as_user):
 def test_it_rejects_other_methods(alice_client):
     assert alice_client.put(URL).status_code == 405
     assert alice_client.delete(URL).status_code == 405
+
+
+def test_the_new_page_starts_in_the_title(alice_client):
+    # Before: nothing was focused; the title is what everyone types first.
+    html = alice_client.get(reverse("tasks:create")).content.decode()
+
+    title = html[html.index('name="title"') - 300 : html.index('name="title"') + 300]
+    assert "autofocus" in title
+    assert html.count("autofocus") == 1

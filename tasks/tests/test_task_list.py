@@ -265,13 +265,90 @@ def test_it_never_repeats_or_skips_a_row_when_timestamps_tie(
     assert seen == sorted((task.pk for task in tasks), reverse=True)
 
 
+def _follow(client, url, rel):
+    """The page at `url`, then each page its `rel` link leads to, until there is none."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(response)
+        url = response.context[f"{rel}_url"]
+    return pages
+
+
+def test_next_and_previous_links_walk_every_row_once_in_order_even_when_timestamps_tie(
+    alice_client, alice, as_user, make_tasks
+):
+    tasks = make_tasks(alice, 120)
+    with as_user(alice):
+        Task.objects.for_owner(alice).update(
+            created_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        )
+    expected = sorted((task.pk for task in tasks), reverse=True)
+
+    forward = _follow(alice_client, URL, "next")
+    backward = _follow(alice_client, forward[-1].context["previous_url"], "previous")
+
+    assert [task.pk for page in forward for task in page.context["tasks"]] == expected
+    assert [p.context["page_obj"].number for p in forward] == [1, 2, 3]
+    assert "Page 3 of 3" in forward[-1].content.decode()
+    assert [[t.pk for t in p.context["tasks"]] for p in backward] == [
+        [t.pk for t in p.context["tasks"]] for p in forward[1::-1]
+    ]
+
+
+def test_a_page_reached_by_its_link_reads_no_row_before_it(
+    alice_client, alice, make_tasks, django_assert_num_queries
+):
+    make_tasks(alice, 160)
+    third = _follow(alice_client, URL, "next")[2].request
+    url = f"{third['PATH_INFO']}?{third['QUERY_STRING']}"
+
+    # SAVEPOINT, session, user, RLS context, the counts, the page's rows, the RLS
+    # context reset, RELEASE: the rows come from a keyset condition, not an OFFSET.
+    with django_assert_num_queries(8) as captured:
+        response = alice_client.get(url)
+
+    rows_query = next(q["sql"] for q in captured if "LIMIT 50" in q["sql"])
+    assert "OFFSET" not in rows_query
+    assert response.context["page_obj"].number == 3
+    assert len(response.context["tasks"]) == 50
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "WyJ4Il0", "W10", "e30", "WzEsMl0", "_" * 40])
+def test_a_cursor_that_is_not_ours_falls_back_to_the_page_number(
+    alice_client, alice, make_tasks, cursor
+):
+    make_tasks(alice, 120)
+    by_number = alice_client.get(URL, {"page": "2"})
+
+    response = alice_client.get(URL, {"page": "2", "after": cursor})
+
+    assert response.status_code == 200
+    assert response.context["tasks"] == by_number.context["tasks"]
+
+
+def test_row_actions_on_a_keyset_page_come_back_to_it(alice_client, alice, make_tasks):
+    make_tasks(alice, 120)
+    second = _follow(alice_client, URL, "next")[1]
+    task = second.context["tasks"][0]
+    state = second.context["state"]
+
+    response = alice_client.post(reverse("tasks:toggle", args=[task.pk]), state)
+
+    assert set(state) == {"page", "after"}
+    assert response.url == f"{URL}?page=2&after={state['after']}"
+    assert alice_client.get(response.url).context["tasks"][0].pk == task.pk
+
+
 def test_it_keeps_tab_and_search_in_the_page_controls(alice_client, alice, make_tasks):
     make_tasks(alice, 120, title="milk")
 
     response = alice_client.get(URL, {"status": "active", "q": "milk", "page": "2"})
 
     assert response.context["previous_url"] == "/tasks/?status=active&q=milk"
-    assert response.context["next_url"] == "/tasks/?status=active&q=milk&page=3"
+    # The next page starts after this page's last row (keyset, tasks/paging.py).
+    assert response.context["next_url"].startswith("/tasks/?status=active&q=milk&page=3&after=")
     assert "Page 2 of 3" in response.content.decode()
     # Row actions come back to this very page.
     assert "/edit/?status=active&amp;q=milk&amp;page=2" in response.content.decode()

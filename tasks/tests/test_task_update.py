@@ -119,3 +119,17 @@ def test_it_refuses_a_post_without_csrf_token(alice, task, as_user):
 
 def test_it_rejects_other_methods(alice_client, task):
     assert alice_client.put(_url(task)).status_code == 405
+
+
+def test_the_edit_page_starts_in_the_title_unless_another_field_has_an_error(alice_client, alice):
+    # Before: nothing was focused on the edit page.
+    task = TaskFactory(user=alice)
+    url = reverse("tasks:update", args=[task.pk])
+
+    html = alice_client.get(url).content.decode()
+    invalid = alice_client.post(url, {"title": "ok", "description": "x" * 1001}).content.decode()
+
+    assert html.count("autofocus") == 1
+    assert "autofocus" in html[html.index('name="title"') - 300 : html.index('name="title"') + 300]
+    assert invalid.count("autofocus") == 1
+    assert "autofocus" in invalid[invalid.index('name="description"') - 300 :]

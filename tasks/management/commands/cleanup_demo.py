@@ -7,7 +7,7 @@ demo data is gone changes nothing.
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from core.rls import user_context
+from core.rls import email_context, user_context
 from tasks.demo import DEMO_EMAIL
 
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say what would go")
 
     def handle(self, *args, dry_run, **options):
-        user = User.objects.filter(email=DEMO_EMAIL).first()
+        with email_context(DEMO_EMAIL):
+            user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
             self.stdout.write("no demo data to remove")
             return

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from core.rls import user_context
+from core.rls import email_context, user_context
 from tasks.demo import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, DEMO_TASKS
 from tasks.models import Task
 
@@ -19,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            user = User.objects.filter(email=DEMO_EMAIL).first()
+            with email_context(DEMO_EMAIL):
+                user = User.objects.filter(email=DEMO_EMAIL).first()
             created_user = user is None
             if created_user:
                 user = User.objects.create_user(

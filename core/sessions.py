@@ -1,0 +1,78 @@
+"""Django's database sessions, except that a row in django_session is useless without the cookie.
+
+The row's session_key column holds a keyed hash of the session key (HMAC-SHA256
+under SECRET_KEY, 40 hex digits, the column's width) instead of the key itself,
+so reading django_session (an injected query, a stolen application-role
+password, a backup) yields no cookie to replay: the key cannot be recovered from
+the hash, and a row planted for a made-up key cannot be made to match without
+SECRET_KEY. Changing SECRET_KEY therefore signs everyone out.
+core/migrations/0004_invalidate_sessions.py removed the rows stored the old way.
+"""
+
+import logging
+
+from django.contrib.sessions.backends import db
+from django.core.exceptions import SuspiciousOperation
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+SALT = "core.sessions.stored-key"
+
+
+def stored_key(session_key: str) -> str:
+    """The django_session.session_key under which the session with this cookie is kept."""
+    return salted_hmac(SALT, session_key, algorithm="sha256").hexdigest()[:40]
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        if self.session_key is None:
+            return None
+        try:
+            return self.model.objects.get(
+                session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as e:
+            if isinstance(e, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+                logger.warning(str(e))
+            self._session_key = None
+
+    async def _aget_session_from_db(self):
+        if self.session_key is None:
+            return None
+        try:
+            return await self.model.objects.aget(
+                session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as e:
+            if isinstance(e, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+                logger.warning(str(e))
+            self._session_key = None
+
+    def exists(self, session_key):
+        return super().exists(stored_key(session_key))
+
+    async def aexists(self, session_key):
+        return await super().aexists(stored_key(session_key))
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        obj.session_key = stored_key(obj.session_key)
+        return obj
+
+    async def acreate_model_instance(self, data):
+        obj = await super().acreate_model_instance(data)
+        obj.session_key = stored_key(obj.session_key)
+        return obj
+
+    def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            super().delete(stored_key(session_key))
+
+    async def adelete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            await super().adelete(stored_key(session_key))
