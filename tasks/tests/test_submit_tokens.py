@@ -121,10 +121,10 @@ def test_another_users_identical_token_does_not_block_their_post(client, alice, 
 
 @pytest.mark.django_db
 def test_old_tokens_are_forgotten(alice, as_user):
+    long_ago = services.timezone.now() - services.SUBMIT_TOKEN_LIFETIME * 2
     with as_user(alice):
-        SubmitToken.objects.create(id=uuid.uuid4(), user=alice, fingerprint="x")
-        SubmitToken.objects.filter(user=alice).update(
-            created_at=services.timezone.now() - services.SUBMIT_TOKEN_LIFETIME * 2
+        SubmitToken.objects.create(
+            id=uuid.uuid4(), user=alice, fingerprint="x", created_at=long_ago
         )
         services.submit_token_spend(owner=alice, token=uuid.uuid4(), content={})
         assert SubmitToken.objects.filter(user=alice).count() == 1
