@@ -72,10 +72,20 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
-    """handler500. Called while the exception is being handled, so it can look at it."""
+    """handler500. Called while the exception is being handled, so it can look at it.
+
+    A request can fail twice: the view's error is answered inside the request's
+    transaction, then the rollback fails too on a dead connection and is answered
+    again outside it. Django logs each answer; the second is marked as logged, so
+    every request's 5xx is logged once.
+    """
     exc = sys.exc_info()[1]
     status = 503 if isinstance(exc, OperationalError | InterfaceError) else 500
-    return error_response(request, status)
+    response = error_response(request, status)
+    if getattr(request, "_server_error_answered", False):
+        response._has_been_logged = True  # read by django.utils.log.log_response
+    request._server_error_answered = True
+    return response
 
 
 def csrf_failure(request, reason=""):

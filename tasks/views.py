@@ -320,13 +320,7 @@ def _conflict_rows(form, current: Task) -> list[dict]:
 def _task_gone(request, state, form):
     """A save for a task that does not exist (deleted meanwhile, or not the user's):
     404, saying so and showing what was typed. The same page for both cases."""
-    return render(request, "tasks/task_gone.html", _context(state, form=form), status=404)
-
-
-def _task_gone(request, state, form):
-    """A save for a task that does not exist (deleted meanwhile, or not the user's):
-    404, saying so and showing what was typed. The same page for both cases."""
-    return render(request, "tasks/task_gone.html", _context(state, form=form), status=404)
+    return render(request, "tasks/task_gone.html", _context(request, state, form=form), status=404)
 
 
 @login_required
@@ -353,7 +347,7 @@ def task_update(request, pk):
             current = changed.current
             conflict = _conflict_rows(form, current)
             form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
-            ctx = _context(state, form=form, task=current, conflict=conflict)
+            ctx = _context(request, state, form=form, task=current, conflict=conflict)
             return render(request, "tasks/task_form.html", ctx, status=409)
         messages.success(request, "Task saved.")
         return redirect(_list_url(state))
