@@ -133,3 +133,27 @@ def _rls_middleware_for_tests(settings):
     settings.MIDDLEWARE = [
         TEST_RLS_MIDDLEWARE if name == RLS_MIDDLEWARE else name for name in settings.MIDDLEWARE
     ]
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    """The test client, signed in as alice."""
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def make_tasks():
+    """`make_tasks(alice, 3, completed=True)`: that many tasks, inserted as their owner.
+
+    Titles are "Task 1", "Task 2", ... unless given. One INSERT for all of them.
+    """
+    from tasks.models import Task
+
+    def make(user, n=1, **kwargs):
+        with user_context(user.pk):
+            return Task.objects.bulk_create(
+                [Task(user=user, **{"title": f"Task {i}", **kwargs}) for i in range(1, n + 1)]
+            )
+
+    return make

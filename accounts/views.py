@@ -54,7 +54,7 @@ def signup(request):
         if status != "sent":
             _announce_verification(request, status, user.email)
         return redirect("tasks:list")
-    return render(request, "accounts/signup.html", {"form": form, "page": "auth"})
+    return render(request, "accounts/signup.html", {"form": form, "page_name": "auth"})
 
 
 def verify(request, token):
@@ -64,7 +64,7 @@ def verify(request, token):
         return render(
             request,
             "accounts/verify_failed.html",
-            {"reason": exc.reason, "page": "auth"},
+            {"reason": exc.reason, "page_name": "auth"},
             status=400,
         )
     # The signed token is the proof of who is verifying, signed in or not.
@@ -77,7 +77,7 @@ def verify(request, token):
         return render(
             request,
             "accounts/verify_failed.html",
-            {"reason": "invalid", "page": "auth"},
+            {"reason": "invalid", "page_name": "auth"},
             status=400,
         )
     messages.success(request, "Thank you: your e-mail address is verified.")
@@ -100,7 +100,7 @@ class LoginView(auth_views.LoginView):
 
     form_class = LoginForm
     redirect_authenticated_user = True
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def post(self, request, *args, **kwargs):
         email = request.POST.get("username", "")
@@ -126,17 +126,17 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
-    extra_context = {"page": "auth"}
+    extra_context = {"page_name": "auth"}
 
     def get_user(self, uidb64):
         # The user the link names, read as that user only to check the link's
@@ -161,7 +161,7 @@ def profile(request):
         form.save()
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "page": "auth"})
+    return render(request, "accounts/profile.html", {"form": form, "page_name": "auth"})
 
 
 @sensitive_post_parameters("password")
@@ -174,4 +174,4 @@ def delete_account(request):
         logout(request)
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form, "page": "auth"})
+    return render(request, "accounts/delete.html", {"form": form, "page_name": "auth"})

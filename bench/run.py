@@ -460,11 +460,13 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         f"wrk, 1 thread, {rows[0]['duration_us'] / 1e6:.0f} s per row. "
         f"Workers' resident memory at the end: {', '.join(f'{m:.0f} MB' for m in rss)}.",
         "",
-        f"Data: {timings.get('tasks', 0):,} tasks; generate_data "
-        f"{timings.get('generate_data', 0):.0f} s "
-        f"({timings.get('tasks', 0) / max(timings.get('generate_data', 1), 1e-6):,.0f} tasks/s, "
-        f"migrations and process start included), VACUUM ANALYZE "
-        f"{timings.get('vacuum_analyze', 0):.0f} s.",
+        (
+            f"Data: {timings['tasks']:,} tasks; generate_data {timings['generate_data']:.0f} s "
+            f"({timings['tasks'] / timings['generate_data']:,.0f} tasks/s, process start "
+            f"included), VACUUM ANALYZE {timings['vacuum_analyze']:.0f} s."
+            if timings
+            else "Data: a database kept by an earlier run (BENCH_REUSE=1)."
+        ),
         "",
         "× bare page: requests/s of the row over the bare page's (the mean of its two",
         "measurements at the same connection count). Lists and one task are read as the",

@@ -10,7 +10,8 @@ the endpoint exists.
 What it shows:
 - per view (the URL pattern's name, so the label set stays small): requests by
   method and status, and a latency histogram; counted by the same middleware for
-  every request but the probes and /metrics itself;
+  every request after the probes but the scrapes themselves (a request for
+  /metrics without the token is counted as the 404 it gets, view "unmatched");
 - the database as seen from this process: whether it answers, this process's
   connection, and the server's connections by state against max_connections;
 - every `settings.METRICS_REFRESH_SECONDS` at most (a minute): live rows and

@@ -1,12 +1,10 @@
 """The task pages. Every query goes through `Task.objects.for_owner(request.user)`.
 
-Each page remembers where in the list it came from (tab, search, page) as query
-parameters, and its forms post them back as hidden fields, so every action
-returns to the same place. That state is rebuilt from a whitelist (`_list_state`),
-never taken as a URL, so it cannot redirect anywhere else.
+Each page knows where in the list it came from (tab, search, page): a
+`ListState` (tasks/list_state.py) read from GET or POST, handed to the template
+as `state` for its links and hidden fields.
 """
 
-import re
 import uuid
 from datetime import date
 from urllib.parse import urlencode
@@ -17,7 +15,6 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +23,7 @@ from core.errors import error_response
 from tasks import export, services
 from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
+from tasks.list_state import ListState, clean_text
 from tasks.models import (
     LIST_ORDERINGS,
     SORT_NEWEST,
@@ -39,94 +37,49 @@ from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
-SEARCH_MAX_LENGTH = 200
-_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
 TABS = ((STATUS_ALL, "All"), (STATUS_ACTIVE, "Active"), (STATUS_COMPLETED, "Completed"))
 
 
-def _list_state(data) -> dict[str, str]:
-    """The list's tab, search and page found in `data` (GET or POST), cleaned.
-
-    Unknown values are dropped and defaults left out, so the result is safe to
-    put in a URL and short: `{}` means the first page of all tasks.
-    """
-    state = {}
-    status = data.get("status", "")
-    if status in (STATUS_ACTIVE, STATUS_COMPLETED):
-        state["status"] = status
-    # PostgreSQL refuses NUL characters in text: drop them rather than fail.
-    q = data.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
-    if q:
-        state["q"] = q
-    page = data.get("page", "")
-    if _PAGE_NUMBER.fullmatch(page) and int(page) > 1:
-        state["page"] = str(int(page))
-        # Where that page starts (tasks/paging.py); checked in full when used.
-        for key in ("after", "before"):
-            if _CURSOR.fullmatch(data.get(key, "")):
-                state[key] = data[key]
-                break
-    return state
+def _state(request) -> ListState:
+    """The list state the request carries: posted with a form, else in the query string."""
+    return ListState.from_data(request.POST if request.method == "POST" else request.GET)
 
 
-def _with_state(url: str, state: dict[str, str]) -> str:
-    return f"{url}?{urlencode(state)}" if state else url
+def _back_url(request, state: ListState, pk) -> str:
+    """Where an action on one task returns: its own page when posted from there, else the list."""
+    if request.POST.get("from") == "detail":
+        return state.url(reverse("tasks:detail", args=[pk]))
+    return state.list_url
 
 
-def _list_url(state: dict[str, str]) -> str:
-    return _with_state(reverse("tasks:list"), state)
+def _context(request, state: ListState, **extra) -> dict:
+    """What every task page's template gets. The list repeats the state's hidden fields
+    and the CSRF token in two forms per row: the state makes its fields once, and the
+    token is resolved here once rather than lazily 100 times (bench/profile.py)."""
+    return {"page_name": "tasks", "state": state, "csrf_token": get_token(request), **extra}
 
 
-def _page_url(state: dict[str, str], number: int, cursor: dict[str, str] | None = None) -> str:
-    """The list's page `number`; `cursor` ({"after": …} or {"before": …}) says where it starts."""
-    if number <= 1:
-        return _list_url(state)
-    return _list_url({**state, "page": str(number), **(cursor or {})})
-
-
-def _list_page(paginator: Paginator, state: dict[str, str], ordering) -> tuple[Page, dict]:
+def _list_page(paginator: Paginator, state: ListState, ordering) -> tuple[Page, dict]:
     """The page the state asks for, and the cursor that served it (else `{}`).
 
     By keyset when the state's cursor is valid for its page (the same cost on
     every page), else by number with OFFSET; an out-of-range number shows the last page.
     """
     try:
-        number = paginator.validate_number(state.get("page", 1))
+        number = paginator.validate_number(state.page)
     except PageNotAnInteger:
         number = 1
     except EmptyPage:
         number = paginator.num_pages
-    key = "after" if "after" in state else "before" if "before" in state else None
-    if key and number > 1 and str(number) == state.get("page") and supports_keyset(ordering):
-        values = parse_cursor(state[key], ordering)
+    cursor = state.cursor
+    if cursor and number > 1 and number == state.page and supports_keyset(ordering):
+        key, raw = cursor
+        values = parse_cursor(raw, ordering)
         if values is not None:
             rows = keyset_rows(paginator.object_list, ordering, size=PAGE_SIZE, **{key: values})
             if rows:
-                return Page(rows, number, paginator), {key: state[key]}
+                return Page(rows, number, paginator), {key: raw}
     return paginator.page(number), {}
-
-
-def _back_url(request, state: dict[str, str], pk) -> str:
-    """Where an action on one task returns: its own page when posted from there, else the list."""
-    if request.POST.get("from") == "detail":
-        return _with_state(reverse("tasks:detail", args=[pk]), state)
-    return _list_url(state)
-
-
-def _context(request, state: dict[str, str], **extra) -> dict:
-    """What every task page's template gets. The list repeats the state's hidden fields
-    and the CSRF token in two forms per row: both are made once here, rather than by an
-    include per form and a lazy token resolved 100 times (bench/profile.py)."""
-    return {
-        "page": "tasks",
-        "state": state,
-        "state_query": urlencode(state),
-        "state_fields": render_to_string("tasks/_state_fields.html", {"state": state}),
-        "csrf_token": get_token(request),
-        "list_url": _list_url(state),
-        **extra,
-    }
 
 
 def _get_task(request, pk) -> Task:
@@ -150,10 +103,9 @@ def _shown_counts(counts: dict[str, int], status: str) -> dict[str, int]:
     }
 
 
-def _shown(request, state: dict[str, str]):
+def _shown(request, state: ListState):
     """The tasks the list shows for `state`: its tab and search, every page."""
-    tasks = Task.objects.for_owner(request.user)
-    return tasks.with_status(state.get("status", STATUS_ALL)).search(state.get("q", ""))
+    return Task.objects.for_owner(request.user).with_status(state.status).search(state.q)
 
 
 def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
@@ -172,14 +124,16 @@ def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def task_list(request):
     """The list; a POST is the quick-add form (an empty title stays here with its message)."""
-    state = _list_state(request.GET)
+    state = ListState.from_data(request.GET)
     form = QuickAddForm(request.POST or None, focus=request.method == "POST")
     if request.method == "POST":
         if "details" in request.POST:
             # "Add with details": the full form, with what was typed so far.
-            title = request.POST.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]
-            state.pop("page", None)
-            return redirect(_with_state(reverse("tasks:create"), {**state, "title": title}))
+            params = {
+                **state.first_page().params,
+                "title": clean_text(request.POST.get("title", "")),
+            }
+            return redirect(f"{reverse('tasks:create')}?{urlencode(params)}")
         if form.is_valid():
             return _quick_added(request, state, form)
     return _render_list(request, state, form)
@@ -194,11 +148,11 @@ def _spend_token(request, form) -> bool:
 
 
 def _quick_added(request, state, form):
-    state.pop("page", None)
+    state = state.first_page()
     if not _spend_token(request, form):
         # A repeated post (double click, retry): answered as the first, nothing added.
         messages.success(request, "Task added.", extra_tags="added")
-        return redirect(_list_url(state))
+        return redirect(state.list_url)
     task = services.task_create(owner=request.user, **form.content())
     shown = _shown(request, state).filter(pk=task.pk).exists()
     if shown:
@@ -214,41 +168,48 @@ def _quick_added(request, state, form):
             ),
             extra_tags="added",
         )
-    return redirect(_list_url(state))
+    return redirect(state.list_url)
 
 
-def _render_list(request, state, form):
-    status = state.get("status", STATUS_ALL)
-    q = state.get("q", "")
+class _CountedPaginator(Paginator):
+    """A Paginator given the total it would otherwise COUNT (the status counts hold it)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _render_list(request, state: ListState, form):
     tasks = Task.objects.for_owner(request.user)
     counts = tasks.status_counts()
     # With a search, one more aggregate gives the search's counts (and the pages' total).
-    shown_counts = _shown_counts(tasks.search(q).status_counts() if q else counts, status)
+    shown_counts = _shown_counts(
+        tasks.search(state.q).status_counts() if state.q else counts, state.status
+    )
     ordering = LIST_ORDERINGS[SORT_NEWEST]
-    shown = tasks.with_status(status).search(q).in_list_order(SORT_NEWEST)
-    paginator = Paginator(shown, PAGE_SIZE)
-    paginator.count = shown_counts[STATUS_ALL]
+    shown = tasks.with_status(state.status).search(state.q).in_list_order(SORT_NEWEST)
+    paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
     page_obj, cursor = _list_page(paginator, state, ordering)
     rows = list(page_obj.object_list)
     # The forms (through the state) come back to the page shown, by the same cursor.
-    without_page = {k: v for k, v in state.items() if k not in ("page", "after", "before")}
-    state.clear()
-    state.update(without_page)
-    if page_obj.number > 1:
-        state.update(page=str(page_obj.number), **cursor)
+    state = state.with_page(page_obj.number, cursor)
     previous_url = next_url = None
     if page_obj.has_previous() and rows:
         before = {"before": cursor_of(rows[0], ordering)}
-        previous_url = _page_url(without_page, page_obj.previous_page_number(), before)
+        previous_url = state.with_page(page_obj.previous_page_number(), before).list_url
     if page_obj.has_next() and rows:
         after = {"after": cursor_of(rows[-1], ordering)}
-        next_url = _page_url(without_page, page_obj.next_page_number(), after)
+        next_url = state.with_page(page_obj.next_page_number(), after).list_url
     tabs = [
         {
             "label": label,
             "count": counts[tab],
-            "url": _list_url(_list_state({"status": tab, "q": q})),
-            "current": tab == status,
+            "url": state.with_status(tab).list_url,
+            "current": tab == state.status,
         }
         for tab, label in TABS
     ]
@@ -258,8 +219,6 @@ def _render_list(request, state, form):
     ctx = _context(
         request,
         state,
-        status=status,
-        q=q,
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
@@ -268,7 +227,7 @@ def _render_list(request, state, form):
         bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
         next_url=next_url,
-        clear_search_url=_list_url({k: v for k, v in without_page.items() if k != "q"}),
+        clear_search_url=state.without_search().list_url,
     )
     return render(request, "tasks/task_list.html", ctx)
 
@@ -277,25 +236,22 @@ def _render_list(request, state, form):
 @require_http_methods(["GET", "POST"])
 def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
-    state = _list_state(request.POST if request.method == "POST" else request.GET)
-    state.pop("page", None)
-    initial = {"title": request.GET.get("title", "").replace("\x00", "")[:SEARCH_MAX_LENGTH]}
+    state = _state(request).first_page()
+    initial = {"title": clean_text(request.GET.get("title", ""))}
     form = TaskCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         # A repeated post (same token, same content) gets the first one's answer.
         if _spend_token(request, form):
             services.task_create(owner=request.user, **form.content())
         messages.success(request, "Task added.")
-        return redirect(_list_url(state))
+        return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
 
 
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(
-        request, "tasks/task_detail.html", _context(request, _list_state(request.GET), task=task)
-    )
+    return render(request, "tasks/task_detail.html", _context(request, _state(request), task=task))
 
 
 def _as_text(value) -> str:
@@ -330,7 +286,7 @@ def task_update(request, pk):
     saving over a newer one shows both versions side by side instead of overwriting,
     and the form then carries the newer version, so "Save mine" is a deliberate choice.
     """
-    state = _list_state(request.POST if request.method == "POST" else request.GET)
+    state = _state(request)
     try:
         task = _get_task(request, pk)
     except Http404:
@@ -350,7 +306,7 @@ def task_update(request, pk):
             ctx = _context(request, state, form=form, task=current, conflict=conflict)
             return render(request, "tasks/task_form.html", ctx, status=409)
         messages.success(request, "Task saved.")
-        return redirect(_list_url(state))
+        return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
 
 
@@ -369,7 +325,7 @@ def task_toggle(request, pk):
     if completed is None:
         raise Http404
     messages.success(request, "Task marked as done." if completed else "Task reopened.")
-    return redirect(_back_url(request, _list_state(request.POST), pk))
+    return redirect(_back_url(request, _state(request), pk))
 
 
 @login_required
@@ -393,13 +349,13 @@ def task_rename(request, pk):
         except services.TaskChanged as changed:
             messages.error(
                 request,
-                f"The task changed after you started editing it: it is now "
+                "The task changed after you started editing it: it is now "
                 f"“{changed.current.title}”. Your title “{title}” was not saved; "
                 "edit it again to keep yours.",
             )
         else:
             messages.success(request, "Title saved.")
-    return redirect(_list_url(_list_state(request.POST)))
+    return redirect(_state(request).list_url)
 
 
 @login_required
@@ -409,13 +365,14 @@ def task_delete(request, pk):
     if request.method == "POST":
         if not services.task_delete(owner=request.user, task_id=pk):
             raise Http404
-        state = _list_state(request.POST)
-        undo = undo_offer(request, action="delete", ids=[pk], state=state)
+        state = _state(request)
+        undo = undo_offer(request, action="delete", ids=[pk], state=state.params)
         messages.success(request, "Task deleted.", extra_tags=undo)
-        return redirect(_list_url(state))
+        return redirect(state.list_url)
     task = _get_task(request, pk)
-    state = _list_state(request.GET)
-    return render(request, "tasks/task_confirm_delete.html", _context(request, state, task=task))
+    return render(
+        request, "tasks/task_confirm_delete.html", _context(request, _state(request), task=task)
+    )
 
 
 @login_required
@@ -423,17 +380,17 @@ def task_delete(request, pk):
 def task_clear_completed(request):
     """Archive the completed tasks among those shown (tab and search), with Undo."""
     if request.method == "POST":
-        state = _list_state(request.POST)
+        state = _state(request)
         archived = services.task_clear_completed(owner=request.user, tasks=_shown(request, state))
         if archived:
-            undo = undo_offer(request, action="archive", ids=archived, state=state)
+            undo = undo_offer(request, action="archive", ids=archived, state=state.params)
             messages.success(
                 request, f"Archived {_plural(len(archived), 'completed task')}.", extra_tags=undo
             )
         else:
             messages.info(request, "There were no completed tasks to clear.")
-        return redirect(_list_url(state))
-    state = _list_state(request.GET)
+        return redirect(state.list_url)
+    state = _state(request)
     count = _shown(request, state).filter(completed=True).count()
     return render(request, "tasks/task_confirm_clear.html", _context(request, state, count=count))
 
@@ -442,7 +399,7 @@ def task_clear_completed(request):
 @require_POST
 def task_complete_all(request):
     """Mark the shown tasks (tab and search, every page) done, or all open again; with Undo."""
-    state = _list_state(request.POST)
+    state = _state(request)
     completed, ids = services.task_complete_all(owner=request.user, tasks=_shown(request, state))
     if not ids:
         messages.info(request, "There are no tasks to change.")
@@ -454,9 +411,11 @@ def task_complete_all(request):
             else (f"Reopened {_plural(len(ids), 'task')}.")
         )
         messages.success(
-            request, text, extra_tags=undo_offer(request, action=action, ids=ids, state=state)
+            request,
+            text,
+            extra_tags=undo_offer(request, action=action, ids=ids, state=state.params),
         )
-    return redirect(_list_url(state))
+    return redirect(state.list_url)
 
 
 UNDONE = {
@@ -474,7 +433,7 @@ def task_undo(request):
     record = undo_take(request, request.POST.get("token", ""))
     if record is None:
         messages.info(request, "That can no longer be undone.")
-        return redirect(_list_url(_list_state(request.POST)))
+        return redirect(_state(request).list_url)
     action, ids = record["action"], record["ids"]
     if action == "delete":
         changed = services.task_restore_trashed(owner=request.user, ids=ids)
@@ -485,7 +444,7 @@ def task_undo(request):
             owner=request.user, ids=ids, completed=action == "reopen"
         )
     messages.success(request, UNDONE[action].format(_plural(changed, "task")))
-    return redirect(_list_url(_list_state(record["state"])))
+    return redirect(ListState.from_data(record["state"]).list_url)
 
 
 @login_required
@@ -496,7 +455,7 @@ def task_archive(request):
     return render(
         request,
         "tasks/task_archive.html",
-        _context(request, {}, page_obj=page_obj, archived=list(page_obj.object_list)),
+        _context(request, ListState(), page_obj=page_obj, archived=list(page_obj.object_list)),
     )
 
 
@@ -521,7 +480,9 @@ def archived_task_delete(request, pk):
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
     return render(
-        request, "tasks/archived_task_confirm_delete.html", _context(request, {}, task=task)
+        request,
+        "tasks/archived_task_confirm_delete.html",
+        _context(request, ListState(), task=task),
     )
 
 
@@ -542,8 +503,8 @@ def task_export(request):
     return response
 
 
-IMPORT_SESSION_KEY = "accounts_import"  # the session key predates the move to tasks
 IMPORT_DONE_KEY = "import_done"
+IMPORT_SESSION_KEY = "accounts_import"  # the session key predates the move to tasks
 PREVIEW_ROWS = 20
 
 
@@ -579,7 +540,7 @@ def task_import(request):
         return redirect("tasks:list")
     posted = request.method == "POST"
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
-    ctx = {"form": form, "page": "auth"}
+    ctx = {"form": form, "page_name": "auth"}
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         result = import_read(upload.read(MAX_BYTES + 1), upload.name)

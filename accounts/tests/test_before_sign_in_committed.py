@@ -12,7 +12,6 @@ is read back as the administrative role.
 import re
 
 from django.core import mail
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -22,14 +21,9 @@ from accounts import verification
 from accounts.models import ThrottleEvent, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from core.sessions import stored_key
+from core.tests.helpers import admin_sql
 
 NEW = "another sturdy passphrase 7"
-
-
-def _admin(statement, params=None):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
 
 
 def _row(email):
@@ -48,7 +42,7 @@ def test_sign_up_inserts_its_own_row_and_signs_in(committed):
     assert row is not None and row.last_login is not None and row.check_password(NEW)
     assert client.get(reverse("tasks:list")).status_code == 200
     # The verification e-mail's throttle row was committed too.
-    assert _admin("SELECT key FROM throttle_events") == [(f"verify-email:{row.pk}",)]
+    assert admin_sql("SELECT key FROM throttle_events") == [(f"verify-email:{row.pk}",)]
 
 
 def test_sign_up_with_a_taken_address_writes_nothing(committed):
@@ -60,7 +54,7 @@ def test_sign_up_with_a_taken_address_writes_nothing(committed):
 
     assert response.status_code == 200
     assert response.context["form"].has_error("email", code="email_taken")
-    assert _admin("SELECT count(*) FROM users") == [(1,)]
+    assert admin_sql("SELECT count(*) FROM users") == [(1,)]
 
 
 def test_verification_signed_out_marks_the_row(committed):
@@ -112,7 +106,7 @@ def test_sign_in_rotates_the_session_and_records_last_login(committed):
 
     assert response.status_code == 302
     cookie = client.cookies["sessionid"].value
-    assert _admin("SELECT session_key FROM django_session") == [(stored_key(cookie),)]
+    assert admin_sql("SELECT session_key FROM django_session") == [(stored_key(cookie),)]
     assert _row(user.email).last_login is not None
 
 
@@ -120,7 +114,7 @@ def test_a_failed_sign_in_records_its_throttle_events(committed):
     UserFactory(email="alice@example.com")
     Client().post(reverse("login"), {"username": "alice@example.com", "password": "wrong"})
 
-    keys = sorted(key for (key,) in _admin("SELECT key FROM throttle_events"))
+    keys = sorted(key for (key,) in admin_sql("SELECT key FROM throttle_events"))
     assert keys == ["login-email:alice@example.com", "login-ip:127.0.0.1"]
     # ...and a successful sign-in clears the address's count, as the application role.
     Client().post(reverse("login"), {"username": "alice@example.com", "password": PASSWORD})

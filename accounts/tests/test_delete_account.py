@@ -50,8 +50,12 @@ def test_a_wrong_password_deletes_nothing(client, alice):
     assert stored_by_email(alice.email) is not None
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client):
-    assert client.post(URL, {"password": "x"}).status_code == 302
+def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_is_deleted(client, alice):
+    response = client.post(URL, {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={URL}"
+    assert stored_by_email(alice.email) is not None
 
 
 def test_it_links_both_exports(client, alice):

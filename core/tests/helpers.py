@@ -1,6 +1,11 @@
 """Helpers shared by every app's tests (fixtures are in the root conftest.py)."""
 
-from django.db import connection
+import io
+import re
+
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.db import connection, connections
 
 from core.middleware import RLSContextMiddleware
 from core.rls import set_rls_user
@@ -24,3 +29,30 @@ class RLSContextMiddlewareInTests(RLSContextMiddleware):
         if nested:
             set_rls_user(None)
         return response
+
+
+def admin_sql(sql: str, params=()):
+    """One statement as the administrative role (every user's rows): its rows, or the row count."""
+    with connections["admin"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def run_command(*args) -> str:
+    """`call_command(*args)` with its arguments parsed as on the command line; its stdout."""
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages the response's request added."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+_CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def without_csrf_tokens(response) -> str:
+    """The page's HTML with its per-response CSRF tokens blanked, to compare two pages."""
+    return _CSRF_TOKEN.sub("", response.content.decode())

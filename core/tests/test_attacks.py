@@ -26,6 +26,7 @@ from django.test import Client
 from accounts.tests.factories import PASSWORD, UserFactory
 from core import identity
 from core.rls import set_rls_user
+from core.tests.helpers import admin_sql
 from core.tests.test_pgbouncer import PORT as PGBOUNCER_PORT
 from core.tests.test_pgbouncer import pgbouncer  # noqa: F401 (fixture)
 from tasks.tests.factories import TaskFactory
@@ -77,12 +78,6 @@ def _db_name():
     return connections["default"].settings_dict["NAME"]
 
 
-def _admin(statement, params=None):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
 @pytest.fixture(params=["direct", pytest.param("pgbouncer", marks=pytest.mark.pgbouncer)])
 def attacker(request, committed):
     db = connections["default"].settings_dict
@@ -126,7 +121,7 @@ def test_without_an_identity_the_attacker_sees_no_row_of_anyone(attacker, people
     assert _seen(attacker) == ([], [])
     assert attacker.run("SELECT count(*) FROM tasks_archive") == [(0,)]
     assert attacker.run("SELECT count(*) FROM django_admin_log") == [(0,)]
-    assert _admin("SELECT count(*) FROM tasks") == [(3,)]  # not vacuous
+    assert admin_sql("SELECT count(*) FROM tasks") == [(3,)]  # not vacuous
 
 
 def test_injected_into_alices_request_it_sees_only_alices_rows(attacker, people):
@@ -253,7 +248,7 @@ def test_a_temporary_pg_roles_cannot_make_the_attacker_staff(attacker, people):
         assert attacker.refused(
             "UPDATE users SET is_staff = true, is_superuser = true WHERE id = %s", [alice.pk]
         ) == ("only the administrative role may grant or remove staff or superuser status")
-    assert _admin("SELECT is_staff, is_superuser FROM users WHERE id = %s", [alice.pk]) == [
+    assert admin_sql("SELECT is_staff, is_superuser FROM users WHERE id = %s", [alice.pk]) == [
         (False, False)
     ]
 
@@ -433,7 +428,7 @@ def test_user_rows_cannot_be_planted(attacker, people):
     assert attacker.refused(insert, [uuid.uuid4()]).startswith(RLS_VIOLATION)
     with attacker.in_request_of(alice):
         assert attacker.refused(insert, [uuid.uuid4()]).startswith(RLS_VIOLATION)
-    assert _admin("SELECT count(*) FROM users") == [(2,)]
+    assert admin_sql("SELECT count(*) FROM users") == [(2,)]
 
 
 # --- 3. session theft -----------------------------------------------------------------------

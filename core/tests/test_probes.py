@@ -17,6 +17,7 @@ def test_readyz_is_200_when_the_database_answers_and_migrations_are_applied(clie
     response = client.get("/readyz")
 
     assert response.status_code == 200
+    assert response.content == b"ready"
 
 
 @pytest.mark.django_db

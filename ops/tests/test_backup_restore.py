@@ -7,21 +7,15 @@ import stat
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
 
+from core.tests.helpers import admin_sql
 from tasks.demo import DEMO_EMAIL
 
 TEST_DATABASE = "test_todo_site"
 
 
-def _admin(sql, params=()):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
 def _titles():
-    return sorted(t for (t,) in _admin("SELECT title FROM tasks"))
+    return sorted(t for (t,) in admin_sql("SELECT title FROM tasks"))
 
 
 @pytest.fixture
@@ -30,7 +24,7 @@ def backup_then_change(committed, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
     dump = tmp_path / "todo.dump"
     call_command("backup", "--output", str(dump), stdout=io.StringIO())
-    _admin(
+    admin_sql(
         "INSERT INTO tasks (user_id, title) SELECT id, 'written after the backup' FROM users "
         "WHERE email = %s",
         [DEMO_EMAIL],
@@ -72,7 +66,7 @@ def test_restore_says_what_it_replaces_and_proceeds_when_the_name_is_typed(
     assert prompts == [f"Type the database name ({TEST_DATABASE}) to replace it: "]
     assert "written after the backup" not in _titles()
     assert len(_titles()) == 5
-    version = _admin("SELECT current_setting('server_version_num')::int")[0][0]
+    version = admin_sql("SELECT current_setting('server_version_num')::int")[0][0]
     server = f"{version // 10000}.{version % 10000}"
     # Origin: file, database, time, server and pg_dump versions; schema version; contents.
     assert f"todo.dump ({backup_then_change.stat().st_size:,} bytes): database " in out
@@ -101,7 +95,7 @@ def test_restore_with_no_input_proceeds_without_asking(backup_then_change, monke
 
 
 def test_restore_into_an_empty_database_does_not_ask(backup_then_change, monkeypatch):
-    _admin("DELETE FROM users")  # tasks go by cascade
+    admin_sql("DELETE FROM users")  # tasks go by cascade
 
     out = _restore(str(backup_then_change), answer="never asked", monkeypatch=None)
 
@@ -122,18 +116,20 @@ def test_a_corrupted_backup_changes_nothing(backup_then_change):
 
     assert "written after the backup" in _titles()
     assert len(_titles()) == 6
-    assert _admin(
+    assert admin_sql(
         "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE relname = 'tasks'"
     ) == [(True,)]
 
 
 def test_restore_refuses_a_backup_of_a_newer_release(committed, tmp_path):
-    _admin("INSERT INTO django_migrations (app, name, applied) VALUES ('tasks', '9999_x', now())")
+    admin_sql(
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('tasks', '9999_x', now())"
+    )
     dump = tmp_path / "newer.dump"
     try:
         call_command("backup", "--output", str(dump), stdout=io.StringIO())
     finally:
-        _admin("DELETE FROM django_migrations WHERE name = '9999_x'")
+        admin_sql("DELETE FROM django_migrations WHERE name = '9999_x'")
 
     with pytest.raises(CommandError, match=r"migrations this code does not know \(tasks.9999_x\)"):
         _restore(str(dump), "--no-input")
@@ -153,7 +149,7 @@ def _fake_client(tmp_path, monkeypatch, name, version):
 def test_backup_with_an_older_pg_dump_fails_in_one_line_with_the_fix(
     committed, tmp_path, monkeypatch
 ):
-    version = _admin("SELECT current_setting('server_version_num')::int")[0][0]
+    version = admin_sql("SELECT current_setting('server_version_num')::int")[0][0]
     major = version // 10000
     fake = _fake_client(tmp_path, monkeypatch, "pg_dump", f"{major - 1}.9")
     target = tmp_path / "todo.dump"
@@ -173,7 +169,7 @@ def test_backup_with_an_older_pg_dump_fails_in_one_line_with_the_fix(
 
 def test_backup_uses_a_newer_pg_dump_from_path(committed, tmp_path, monkeypatch):
     """A client newer than the server passes the check (and is the one that runs)."""
-    version = _admin("SELECT current_setting('server_version_num')::int")[0][0]
+    version = admin_sql("SELECT current_setting('server_version_num')::int")[0][0]
     fake = _fake_client(tmp_path, monkeypatch, "pg_dump", f"{version // 10000 + 1}.0")
     with fake.open("a") as script:  # the dump itself: write the file pg_dump was asked for
         script.write(

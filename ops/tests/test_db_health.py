@@ -5,14 +5,9 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
 
 from core.rls import protected_tables
-
-
-def _admin(sql):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(sql)
+from core.tests.helpers import admin_sql
 
 
 def _json_report(*args):
@@ -51,13 +46,13 @@ def test_it_prints_every_check_with_name_status_value_and_threshold(committed):
 
 
 def test_it_reports_a_problem_and_exits_as_the_text_report_does(committed):
-    _admin("ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY")
+    admin_sql("ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY")
     try:
         report, json_error = _json_report("--lock-wait", "5")
         with pytest.raises(CommandError) as text_error:
             call_command("db_health", stdout=io.StringIO(), stderr=io.StringIO())
     finally:
-        _admin("ALTER TABLE tasks FORCE ROW LEVEL SECURITY")
+        admin_sql("ALTER TABLE tasks FORCE ROW LEVEL SECURITY")
 
     assert json_error == str(text_error.value) == "1 problem(s) found"
     assert report["healthy"] is False

@@ -6,25 +6,21 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-
-def _admin(sql, params=()):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
+from core.tests.helpers import admin_sql
 
 
 @pytest.fixture
 def due_tasks(committed):
     """Seven tasks completed 100+ days ago (one per day), one recent and one old open task."""
     call_command("generate_data", "--users", "1", "--tasks-per-user", "0", stdout=io.StringIO())
-    user_id = _admin("SELECT id FROM users")[0][0]
-    _admin(
+    user_id = admin_sql("SELECT id FROM users")[0][0]
+    admin_sql(
         "INSERT INTO tasks (user_id, title, completed, created_at, updated_at) "
         "SELECT %s, 'old done ' || n, true, now() - interval '200 days', "
         "       now() - make_interval(days => 100 + n) FROM generate_series(1, 7) AS n",
         [user_id],
     )
-    _admin(
+    admin_sql(
         "INSERT INTO tasks (user_id, title, completed, created_at, updated_at) VALUES "
         "(%s, 'new done', true, now(), now() - interval '10 days'),"
         "(%s, 'old open', false, now(), now() - interval '150 days')",
@@ -34,7 +30,7 @@ def due_tasks(committed):
 
 
 def _titles(table):
-    return sorted(title for (title,) in _admin(f"SELECT title FROM {table}"))  # noqa: S608
+    return sorted(title for (title,) in admin_sql(f"SELECT title FROM {table}"))  # noqa: S608
 
 
 class InterruptAfter(io.StringIO):
@@ -78,7 +74,7 @@ def test_an_interrupted_run_loses_and_duplicates_nothing_and_a_rerun_finishes(du
     archived = _titles("tasks_archive")
     assert archived == ["old done 4", "old done 5", "old done 6", "old done 7"]
     assert sorted(archived + _titles("tasks")) == sorted([*due_tasks, "new done", "old open"])
-    assert _admin("SELECT count(*) FROM tasks JOIN tasks_archive USING (id)") == [(0,)]
+    assert admin_sql("SELECT count(*) FROM tasks JOIN tasks_archive USING (id)") == [(0,)]
 
     out = io.StringIO()
     call_command("archive_tasks", "--batch-size", "2", stdout=out, stderr=io.StringIO())

@@ -108,4 +108,7 @@ def test_it_reads_in_chunks_without_repeating_or_skipping_rows(alice):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
-    assert client.get(URL).status_code == 302
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={URL}"

@@ -1,27 +1,18 @@
 """generate_data: the numbers asked for, heavy users, rows interleaved on disk, indexes intact."""
 
-import io
-
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
 
-
-def _admin(sql, params=()):
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+from core.tests.helpers import admin_sql, run_command
 
 
 def _run(*args):
-    out = io.StringIO()
-    call_command("generate_data", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    return run_command("generate_data", *args)
 
 
 def _schema_of_tasks():
     """Every index and constraint of `tasks` with its definition, as the catalog has them."""
-    return _admin(
+    return admin_sql(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
         "WHERE indrelid = 'tasks'::regclass "
         "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -35,9 +26,11 @@ def test_it_gives_the_heavy_users_their_tasks_and_the_others_theirs(committed):
     )
 
     assert "added 20 users" in out and "154 tasks" in out
-    counts = [n for (n,) in _admin("SELECT count(*) FROM tasks GROUP BY user_id ORDER BY 1")]
+    counts = [n for (n,) in admin_sql("SELECT count(*) FROM tasks GROUP BY user_id ORDER BY 1")]
     assert counts == [3] * 18 + [50] * 2
-    assert _admin("SELECT count(*) FROM users WHERE email LIKE 'load-%%@example.test'") == [(20,)]
+    assert admin_sql("SELECT count(*) FROM users WHERE email LIKE 'load-%%@example.test'") == [
+        (20,)
+    ]
 
 
 def test_it_interleaves_the_rows_of_different_users_on_disk(committed):
@@ -45,12 +38,12 @@ def test_it_interleaves_the_rows_of_different_users_on_disk(committed):
 
     # Walk the table in physical order and count the stretches of consecutive
     # rows that belong to one user: stored user by user there would be 60.
-    owners = [u for (u,) in _admin("SELECT user_id FROM tasks ORDER BY ctid")]
+    owners = [u for (u,) in admin_sql("SELECT user_id FROM tasks ORDER BY ctid")]
     stretches = 1 + sum(a != b for a, b in zip(owners, owners[1:], strict=False))
     assert len(owners) == 59 * 10 + 300
     assert stretches > len(owners) / 2
     # The heavy user's rows run from the start of the table to its end.
-    heavy = _admin("SELECT user_id FROM tasks GROUP BY user_id ORDER BY count(*) DESC LIMIT 1")
+    heavy = admin_sql("SELECT user_id FROM tasks GROUP BY user_id ORDER BY count(*) DESC LIMIT 1")
     positions = [i for i, owner in enumerate(owners) if owner == heavy[0][0]]
     assert positions[0] < len(owners) * 0.1 and positions[-1] > len(owners) * 0.9
 
@@ -58,7 +51,7 @@ def test_it_interleaves_the_rows_of_different_users_on_disk(committed):
 def test_it_spreads_each_users_tasks_over_the_past_year(committed):
     _run("--users", "5", "--tasks-per-user", "12", "--seed", "4")
 
-    spans = _admin(
+    spans = admin_sql(
         "SELECT extract(day FROM max(created_at) - min(created_at)), "
         "bool_and(created_at <= now() AND created_at > now() - interval '366 days'), "
         "bool_and(updated_at = created_at) FROM tasks GROUP BY user_id"
@@ -72,7 +65,7 @@ def test_an_empty_table_gets_back_every_index_and_constraint_it_had(committed):
     _run("--users", "3", "--tasks-per-user", "5")
 
     assert _schema_of_tasks() == before
-    assert _admin("SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+    assert admin_sql("SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
 
 
 def test_a_table_that_holds_tasks_keeps_its_indexes_while_more_are_added(committed):
@@ -82,7 +75,7 @@ def test_a_table_that_holds_tasks_keeps_its_indexes_while_more_are_added(committ
     _run("--users", "2", "--tasks-per-user", "3")
 
     assert _schema_of_tasks() == before
-    assert _admin("SELECT count(*), count(DISTINCT user_id) FROM tasks") == [(10, 4)]
+    assert admin_sql("SELECT count(*), count(DISTINCT user_id) FROM tasks") == [(10, 4)]
 
 
 @pytest.mark.parametrize(
@@ -97,4 +90,4 @@ def test_a_table_that_holds_tasks_keeps_its_indexes_while_more_are_added(committ
 def test_it_refuses_impossible_skews_and_adds_nothing(committed, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_data", "--users", "2", "--tasks-per-user", "1", *args)
-    assert _admin("SELECT count(*) FROM users") == [(0,)]
+    assert admin_sql("SELECT count(*) FROM users") == [(0,)]

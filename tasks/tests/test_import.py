@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from core.tests.helpers import messages_of
 from tasks import imports
 from tasks.models import ArchivedTask, Task, TrashedTask
-from tasks.tests.conftest import messages_of
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks.models import ArchivedTask, Task
-from tasks.tests.conftest import messages_of
 
 pytestmark = pytest.mark.django_db
 

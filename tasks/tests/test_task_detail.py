@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from tasks.tests.conftest import without_csrf_tokens
+from core.tests.helpers import without_csrf_tokens
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks.models import Task
-from tasks.tests.conftest import messages_of
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

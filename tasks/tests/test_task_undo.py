@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks import undo
 from tasks.models import ArchivedTask, Task, TrashedTask
-from tasks.tests.conftest import messages_of
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks.models import Task
-from tasks.tests.conftest import messages_of
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
