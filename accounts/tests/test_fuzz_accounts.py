@@ -44,18 +44,20 @@ def _refused_with_a_message(response) -> bool:
 @given(email=emails, name=texts, password=texts)
 def test_signup_creates_the_typed_account_or_refuses(client, email, name, password):
     with rolled_back():
-        before = User.objects.count()
         response = client.post(
             reverse("accounts:signup"),
             {"email": email, "name": name, "password1": password, "password2": password},
         )
         assert response.status_code < 500
         if response.status_code == 302:
-            user = User.objects.get(email=email.strip().lower())
+            user_id = client.session["_auth_user_id"]  # signed in as the new account
+            with user_context(user_id):
+                user = User.objects.get(pk=user_id)
+            assert user.email == email.strip().lower()
             assert user.name == (name.strip() or None)
         else:
             assert _refused_with_a_message(response)
-            assert User.objects.count() == before
+            assert "_auth_user_id" not in client.session  # no account was made
         client.logout()
 
 
@@ -112,7 +114,8 @@ def test_account_deletion_refuses_a_wrong_password_and_keeps_everything(
     with rolled_back():
         response = alice_client.post(reverse("accounts:delete"), {"password": password})
         assert _refused_with_a_message(response)
-        assert User.objects.filter(pk=alice.pk).exists()
+        with user_context(alice.pk):
+            assert User.objects.filter(pk=alice.pk).exists()
 
 
 @given(old=texts, new=texts)

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from core.rls import user_context
+from core.tests.helpers import messages_of
 from tasks import services
 from tasks.models import SubmitToken, Task
-from tasks.tests.conftest import messages_of
 
 URL = reverse("tasks:create")
 _TOKEN = re.compile(r'name="submit_token" value="([0-9a-f-]{36})"')

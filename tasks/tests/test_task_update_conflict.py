@@ -7,9 +7,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from core.tests.helpers import messages_of
 from tasks import services
 from tasks.models import Task
-from tasks.tests.conftest import messages_of
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
