@@ -540,7 +540,7 @@ def main() -> int:
             _manage(env, "migrate", "--database", "admin", "--verbosity", "0")
         else:
             _recreate_database(admin_url, dbname)
-            timings = build(env, admin_url, scale)
+            timings = build(env, env["ADMIN_DATABASE_URL"], scale)
         _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
         os.environ.update(env)
@@ -554,8 +554,8 @@ def main() -> int:
         from core.rls import user_context
         from tasks.models import Task
 
-        heavy = User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
-        writer = User.objects.get(email__regex=r"^load-[0-9a-f]+-1@example\.test$")
+        heavy = User.objects.using("admin").get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
+        writer = User.objects.using("admin").get(email__regex=r"^load-[0-9a-f]+-1@example\.test$")
         with user_context(heavy.pk):
             task_id = Task.objects.for_owner(heavy).values_list("id", flat=True).first()
         with user_context(writer.pk):
