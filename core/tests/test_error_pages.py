@@ -121,3 +121,21 @@ def test_every_response_carries_a_fresh_request_id(client):
     first, second = client.get("/accounts/login/"), client.get("/accounts/login/")
     assert len(first[HEADER]) == 16
     assert first[HEADER] != second[HEADER]
+
+
+def test_a_request_answered_twice_is_logged_once(rf):
+    # The view's error is answered inside the transaction, then the rollback fails on the
+    # dead connection and is answered again outside it: Django must log only one of them.
+    from django.db import OperationalError
+
+    from core.errors import server_error
+
+    request = rf.get("/tasks/")
+    request.request_id = "0123456789abcdef"
+    try:
+        raise OperationalError("connection lost")
+    except OperationalError:
+        first, second = server_error(request), server_error(request)
+    assert first.status_code == second.status_code == 503
+    assert not getattr(first, "_has_been_logged", False)
+    assert second._has_been_logged is True
