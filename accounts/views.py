@@ -9,7 +9,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import throttle, verification
+from accounts import services, throttle
 from accounts.forms import (
     DeleteAccountForm,
     LoginForm,
@@ -19,7 +19,6 @@ from accounts.forms import (
     SetPasswordForm,
     SignupForm,
 )
-from accounts.models import User
 from core.rls import set_rls_user, user_context
 
 VERIFICATION_MESSAGES = {
@@ -45,11 +44,12 @@ def signup(request):
         return redirect("tasks:list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # The new row may only be inserted by its own identity.
-        with user_context(form.instance.pk):
-            user = form.save()
+        data = form.cleaned_data
+        user = services.user_sign_up(
+            email=data["email"], name=data.get("name"), password=data["password1"]
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        status = verification.send_verification_email(request, user)
+        status = services.verification_email_send(request=request, user=user)
         # When the e-mail went out, the verification banner says so: one message, not three.
         if status != "sent":
             _announce_verification(request, status, user.email)
@@ -59,20 +59,14 @@ def signup(request):
 
 def verify(request, token):
     try:
-        claims = verification.read_token(token)
-    except verification.InvalidToken as exc:
+        verified = services.email_verify(token=token)
+    except services.InvalidToken as exc:
         return render(
             request,
             "accounts/verify_failed.html",
             {"reason": exc.reason, "page_name": "auth"},
             status=400,
         )
-    # The signed token is the proof of who is verifying, signed in or not.
-    with user_context(claims["uid"]):
-        User.objects.filter(pk=claims["uid"], email=claims["email"]).update(email_verified=True)
-        verified = User.objects.filter(
-            pk=claims["uid"], email=claims["email"], email_verified=True
-        ).exists()
     if not verified:
         return render(
             request,
@@ -90,7 +84,7 @@ def verify_resend(request):
     if request.user.email_verified:
         messages.info(request, "Your e-mail address is already verified.")
     else:
-        status = verification.send_verification_email(request, request.user)
+        status = services.verification_email_send(request=request, user=request.user)
         _announce_verification(request, status, request.user.email)
     return redirect("accounts:profile")
 
@@ -169,8 +163,7 @@ def profile(request):
 def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        # The database cascade (fk_tasks_user_id) removes every task with the user.
-        request.user.delete()
+        services.user_delete(user=request.user)
         logout(request)
         messages.success(request, "Your account and all of its tasks have been deleted.")
         return redirect("home")

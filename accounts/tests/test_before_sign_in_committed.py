@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import verification
+from accounts import services
 from accounts.models import ThrottleEvent, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from core.sessions import stored_key
@@ -59,7 +59,7 @@ def test_sign_up_with_a_taken_address_writes_nothing(committed):
 
 def test_verification_signed_out_marks_the_row(committed):
     user = UserFactory(email="new@example.com", email_verified=False)
-    token = verification.make_token(user)
+    token = services.make_token(user)
 
     response = Client().get(reverse("accounts:verify", args=[token]))
 

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import verification
+from accounts import services
 from accounts.models import User
 from accounts.tests.factories import UserFactory, stored
 
@@ -23,14 +23,14 @@ def _verified(user):
 
 
 def test_the_link_verifies_the_address_even_when_signed_out(client, unverified):
-    response = client.get(reverse("accounts:verify", args=[verification.make_token(unverified)]))
+    response = client.get(reverse("accounts:verify", args=[services.make_token(unverified)]))
 
     assert response.status_code == 302
     assert _verified(unverified) is True
 
 
 def test_using_the_link_twice_is_harmless(client, unverified):
-    url = reverse("accounts:verify", args=[verification.make_token(unverified)])
+    url = reverse("accounts:verify", args=[services.make_token(unverified)])
     client.get(url)
 
     response = client.get(url)
@@ -40,7 +40,7 @@ def test_using_the_link_twice_is_harmless(client, unverified):
 
 
 def test_a_tampered_token_shows_a_clear_page_and_changes_nothing(client, unverified):
-    token = verification.make_token(unverified)
+    token = services.make_token(unverified)
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
 
     response = client.get(reverse("accounts:verify", args=[tampered]))
@@ -53,7 +53,7 @@ def test_a_tampered_token_shows_a_clear_page_and_changes_nothing(client, unverif
 def test_an_expired_token_shows_a_clear_page_and_changes_nothing(client, unverified, monkeypatch):
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now - 24 * 3600 - 60)  # signed 24 h 1 min ago
-    token = verification.make_token(unverified)
+    token = services.make_token(unverified)
     monkeypatch.undo()
 
     response = client.get(reverse("accounts:verify", args=[token]))
@@ -64,7 +64,7 @@ def test_an_expired_token_shows_a_clear_page_and_changes_nothing(client, unverif
 
 
 def test_a_token_for_an_address_that_changed_is_refused(client, unverified, as_user):
-    token = verification.make_token(unverified)
+    token = services.make_token(unverified)
     with as_user(unverified):
         User.objects.filter(pk=unverified.pk).update(email="other@example.com")
 

@@ -13,6 +13,7 @@ Every attack runs twice: straight to PostgreSQL, and through PgBouncer in
 transaction mode (server connections shared between clients).
 """
 
+import io
 import time
 import uuid
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as PlainSessionStore
+from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import Client
 
@@ -394,6 +396,18 @@ def test_copy_shows_only_the_current_users_rows_and_cannot_load_any(attacker, pe
         cursor.copy("COPY tasks (user_id, title) FROM STDIN") as copy,
     ):
         copy.write_row([str(alice.pk), "loaded"])
+
+
+@pytest.mark.slow
+def test_a_large_object_of_the_attacker_does_not_break_the_backup(attacker, people, tmp_path):
+    # Every role may create large objects (only a superuser could revoke
+    # lo_create); one the administrative role cannot read used to fail pg_dump.
+    ((oid,),) = attacker.run("SELECT lo_create(0)")
+    try:
+        call_command("backup", "--output", str(tmp_path / "todo.dump"), stdout=io.StringIO())
+    finally:
+        attacker.run("SELECT lo_unlink(%s)", [oid])
+    assert (tmp_path / "todo.dump").stat().st_size > 0
 
 
 # --- 5. excess privilege ----------------------------------------------------------------

@@ -121,3 +121,21 @@ def test_row_counts_and_the_rls_check_refresh_at_most_once_a_minute(
     assert _value(fresh, "todo_table_live_rows", table="tasks") == rows + 3
     assert _value(fresh, "todo_rls_problems") == 1
     assert _value(fresh, "todo_slow_metrics_age_seconds") == 0
+
+
+def test_it_still_answers_when_the_database_does_not(client, committed, enabled):
+    """The scrape that matters most is the one during an outage: todo_db_up 0, not a 500."""
+    connection = connections["default"]
+    saved = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", "1"
+    try:
+        response = client.get("/metrics", **AUTH)
+    finally:
+        connection.close()
+        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = saved
+
+    assert response.status_code == 200
+    samples = _samples(response)
+    assert _value(samples, "todo_db_up") == 0
+    assert _value(samples, "todo_db_connection_open") == 0

@@ -49,7 +49,12 @@
     var all = rows();
     var index = row ? all.indexOf(row) : -1;
     if (form.classList.contains("quick-add")) {
-      return function () { focusElement(quickAddInput()); };
+      var sent = quickAddInput().value;
+      return function (typed) {
+        // Whatever was typed meanwhile (the next task) survives the update.
+        if (typed !== sent) quickAddInput().value = typed;
+        focusElement(quickAddInput());
+      };
     }
     if (form.classList.contains("task-rename-form")) {
       return function () {
@@ -94,13 +99,19 @@
     if (url) history.replaceState(null, "", url);
   }
 
+  // One request at a time, each applied in order: an update rendered before the
+  // next action's change can never land after it and hide it.
+  var queue = Promise.resolve();
+
   function send(form, submitter) {
     var data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var after = focusPlan(form);
-    var scroll = window.scrollY;
     form.setAttribute("aria-busy", "true");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+    queue = queue
+      .then(function () {
+        return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+      })
       .then(function (response) {
         var target = new URL(response.url);
         if (!response.ok || target.pathname !== window.location.pathname) {
@@ -109,9 +120,11 @@
           return null;
         }
         return response.text().then(function (html) {
+          var typed = quickAddInput() ? quickAddInput().value : "";
+          var scroll = window.scrollY;
           swap(html, target.pathname + target.search);
           window.scrollTo(0, scroll);
-          after();
+          after(typed);
         });
       })
       .catch(function () {
@@ -126,6 +139,9 @@
     var submitter = event.submitter;
     if (submitter && submitter.hasAttribute("data-no-inplace")) return;
     event.preventDefault();
+    // A second click while the first is on its way would undo it (toggle) or 404
+    // (delete); the quick add may send the next task meanwhile.
+    if (form.hasAttribute("aria-busy") && !form.classList.contains("quick-add")) return;
     send(form, submitter);
   });
 

@@ -429,3 +429,18 @@ def test_the_list_pages_have_no_accessibility_violations(new_page, color_scheme,
         found[path] = _violations(page)
 
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_a_double_click_on_a_toggle_flips_it_once(new_page):
+    page = _signed_in_with(new_page, ["Only once"])
+
+    page.get_by_role("button", name="Done: Only once").dblclick()
+
+    expect(page.locator("#messages")).to_contain_text("Task marked as done.")
+    expect(page.get_by_role("button", name="Done: Only once")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.reload()
+    expect(page.get_by_role("button", name="Done: Only once")).to_have_attribute(
+        "aria-pressed", "true"
+    )

@@ -38,7 +38,9 @@ class Command(BaseCommand):
             )
         run_pg_tool(
             "pg_dump",
-            ["--format=custom", f"--file={target}"],
+            # -B: no large objects. The site stores none, and any role may create
+            # one that the administrative role cannot read, which would fail the dump.
+            ["--format=custom", "-B", f"--file={target}"],
             alias=alias,
             failure="pg_dump failed",
         )

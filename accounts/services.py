@@ -1,4 +1,9 @@
-"""E-mail verification: a signed, expiring token in a link sent to the address."""
+"""Account writes: sign-up, e-mail verification, deletion (views and commands share them).
+
+Verification is a signed, expiring token in a link sent to the address; the
+token itself proves who is verifying, signed in or not. Sign-in throttling is in
+accounts/throttle.py; reads of users are the model's manager.
+"""
 
 import logging
 import smtplib
@@ -10,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts import throttle
+from accounts.models import User
+from core.rls import user_context
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +50,7 @@ def _resend_key(user) -> str:
     return f"verify-email:{user.pk}"
 
 
-def send_verification_email(request, user) -> str:
+def verification_email_send(*, request, user) -> str:
     """Send a fresh link, at most once a minute per user: "sent", "too_soon" or "failed"."""
     if not throttle.allow_once_per(_resend_key(user), RESEND_INTERVAL):
         return "too_soon"
@@ -61,3 +68,32 @@ def send_verification_email(request, user) -> str:
         logger.exception("could not send the verification e-mail to user %s", user.pk)
         return "failed"
     return "sent"
+
+
+def user_sign_up(*, email: str, name: str | None, password: str) -> User:
+    """Create an unverified user from a validated sign-up form. One INSERT.
+
+    The new row may only be inserted by its own identity, so it is written
+    under that user's RLS context.
+    """
+    user = User(email=email, name=name)
+    user.set_password(password)
+    with user_context(user.pk):
+        user.save()
+    return user
+
+
+def email_verify(*, token: str) -> bool:
+    """Mark the address the token names verified; whether it is now (False: account gone
+    or address changed since). InvalidToken for a bad or expired token. Two queries."""
+    claims = read_token(token)
+    with user_context(claims["uid"]):
+        mine = User.objects.filter(pk=claims["uid"], email=claims["email"])
+        mine.update(email_verified=True)
+        return mine.filter(email_verified=True).exists()
+
+
+def user_delete(*, user: User) -> None:
+    """Delete the account; the database cascade (fk_tasks_user_id and the archive's and
+    trash's) removes every task with it. Runs in the request's RLS context (the user's)."""
+    user.delete()
