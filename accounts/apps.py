@@ -29,8 +29,10 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from accounts.signals import update_last_login_as_user
+        from core.session_expiry import mark_fresh
 
         # Django's receiver writes users.last_login before the request acts as
         # the user, and RLS lets a user update only their own row.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_as_user, dispatch_uid="update_last_login")
+        user_logged_in.connect(mark_fresh, dispatch_uid="session_mark_fresh")

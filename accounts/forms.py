@@ -1,15 +1,58 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
 
+from accounts import throttle
 from accounts.models import User, normalize_email
+from core.client import client_ip
 from core.forms import AccessibleFormMixin
 from core.rls import email_context
+from core.security_log import email_digest, log_event
+from core.validators import EMAIL_MAX_LENGTH, no_control_characters
 
 
 def _optional_name(form) -> str | None:
     """The name as typed without surrounding spaces; None (no name) when blank."""
     return (form.cleaned_data.get("name") or "").strip() or None
+
+
+NAME_MAX_LENGTH = 100
+
+STRENGTH_HINT = (
+    "At least 12 characters. Length beats symbols: a few unrelated words "
+    "(“lamp orbit velvet cactus”) make a strong password that is easy to remember. "
+    "Avoid common passwords and anything close to your name or e-mail."
+)
+
+# What a locked sign-in is told: only what will actually help.
+LOCK_MESSAGES = {
+    throttle.LOCKED_ADDRESS: (
+        "Too many failed sign-in attempts for this e-mail address. Wait 15 minutes and "
+        "try again, or reset your password: a completed reset lifts this lock at once."
+    ),
+    throttle.LOCKED_NETWORK: (
+        "Too many failed sign-in attempts from your network. Wait 15 minutes and try again."
+    ),
+}
+
+
+def _email_checks(field: forms.Field) -> None:
+    """At most 254 characters and no control characters, checked before any query."""
+    field.max_length = EMAIL_MAX_LENGTH
+    field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
+    field.validators += [MaxLengthValidator(EMAIL_MAX_LENGTH), no_control_characters]
+
+
+def _name_checks(field: forms.Field) -> None:
+    field.max_length = NAME_MAX_LENGTH
+    field.widget.attrs["maxlength"] = str(NAME_MAX_LENGTH)
+    field.validators += [MaxLengthValidator(NAME_MAX_LENGTH), no_control_characters]
+
+
+def _password_hint(field: forms.Field) -> None:
+    field.help_text = STRENGTH_HINT
+    field.widget.attrs.update({"minlength": "12", "maxlength": "128"})
 
 
 class PasswordRulesUnderFirstFieldMixin:
@@ -24,10 +67,7 @@ class PasswordRulesUnderFirstFieldMixin:
 class SignupForm(
     AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.BaseUserCreationForm
 ):
-    error_messages = {
-        **auth_forms.BaseUserCreationForm.error_messages,
-        "email_taken": "An account with this e-mail address already exists. Sign in instead?",
-    }
+    """Sign-up never says whether an address has an account (accounts/views.py:signup)."""
 
     class Meta:
         model = User
@@ -38,30 +78,76 @@ class SignupForm(
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_checks(self.fields["email"])
+        _name_checks(self.fields["name"])
+        _password_hint(self.fields["password1"])
+
+    def _get_validation_exclusions(self):
+        # The model's unique e-mail constraints would answer "already exists":
+        # the view handles a taken address without telling.
+        return {*super()._get_validation_exclusions(), "email"}
+
     def clean_email(self):
-        email = normalize_email(self.cleaned_data["email"])
-        # Nobody is signed in: only a claim for this address shows its row.
-        with email_context(email):
-            taken = User.objects.filter(email=email).exists()
-        if taken:
-            raise forms.ValidationError(self.error_messages["email_taken"], code="email_taken")
-        return email
+        return normalize_email(self.cleaned_data["email"])
 
     def clean_name(self):
         return _optional_name(self)
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
-    pass
+    """Django's sign-in form, throttled (accounts/throttle.py) before any password hashing."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        _email_checks(self.fields["username"])
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        if not email or not self.cleaned_data.get("password"):
+            return self.cleaned_data  # a field is missing or invalid: nothing to check
+        ip = client_ip(self.request)
+        lock = throttle.login_lock(email, ip)
+        if lock:
+            log_event(self.request, "login.locked", lock=lock, email=email_digest(email))
+            raise ValidationError(LOCK_MESSAGES[lock], code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            throttle.login_failed(email, ip)
+            log_event(self.request, "login.failure", email=email_digest(email))
+            raise
+
+
+class TwoFactorCodeForm(AccessibleFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        validators=[no_control_characters],
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
 
 
 class PasswordChangeForm(
     AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.PasswordChangeForm
 ):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _password_hint(self.fields["new_password1"])
 
 
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_checks(self.fields["email"])
+
     def get_users(self, email):
         # Nobody is signed in: only a claim for this address shows its row.
         with email_context(normalize_email(email)):
@@ -71,7 +157,9 @@ class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
 class SetPasswordForm(
     AccessibleFormMixin, PasswordRulesUnderFirstFieldMixin, auth_forms.SetPasswordForm
 ):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _password_hint(self.fields["new_password1"])
 
 
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
@@ -90,6 +178,10 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         fields = ["name", "image"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_checks(self.fields["name"])
+
     def clean_name(self):
         return _optional_name(self)
 
@@ -97,7 +189,9 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         return self.cleaned_data.get("image") or None
 
 
-class DeleteAccountForm(AccessibleFormMixin, forms.Form):
+class PasswordConfirmForm(AccessibleFormMixin, forms.Form):
+    """The user's current password, for actions that need it (delete, sign out everywhere)."""
+
     password = forms.CharField(
         label="Your password",
         strip=False,

@@ -125,22 +125,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ThrottleEvent(models.Model):
-    """One counted event (a failed sign-in, a verification e-mail) for a key.
+    """One counted event: a failed sign-in, or an e-mail sent, for an address and a client.
 
-    See accounts/throttle.py. Holds no user row, so no row-level security.
+    See accounts/throttle.py. Holds no user row (the e-mail need not have an
+    account), so no row-level security; kept one day at most.
     """
 
-    key = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20)
+    email = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField()
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
 
     class Meta:
         db_table = "throttle_events"
         indexes = [
-            # Counting one key's recent events.
-            models.Index(fields=["key", "created_at"], name="idx_throttle_key_created"),
+            # Counting an e-mail's (and a pair's) recent events.
+            models.Index(fields=["kind", "email", "created_at"], name="idx_throttle_email_created"),
+            # Counting a client address's recent events.
+            models.Index(fields=["kind", "ip", "created_at"], name="idx_throttle_ip_created"),
             # Forgetting old events.
             models.Index(fields=["created_at"], name="idx_throttle_created_at"),
         ]
 
     def __str__(self):
-        return f"{self.key} at {self.created_at}"
+        return f"{self.kind} {self.email} from {self.ip} at {self.created_at}"

@@ -5,24 +5,19 @@ token itself proves who is verifying, signed in or not. Sign-in throttling is in
 accounts/throttle.py; reads of users are the model's manager.
 """
 
-import logging
-import smtplib
 from datetime import timedelta
 
 from django.core import signing
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts import throttle
+from accounts import mail, throttle
+from accounts.mail import mail_name
 from accounts.models import User
+from core.client import client_ip
 from core.rls import user_context
-
-logger = logging.getLogger(__name__)
 
 SALT = "accounts.verify-email"
 MAX_AGE = timedelta(hours=24)
-RESEND_INTERVAL = timedelta(minutes=1)
 
 
 class InvalidToken(Exception):
@@ -46,28 +41,24 @@ def read_token(token: str) -> dict:
         raise InvalidToken("invalid") from exc
 
 
-def _resend_key(user) -> str:
-    return f"verify-email:{user.pk}"
-
-
 def verification_email_send(*, request, user) -> str:
-    """Send a fresh link, at most once a minute per user: "sent", "too_soon" or "failed"."""
-    if not throttle.allow_once_per(_resend_key(user), RESEND_INTERVAL):
-        return "too_soon"
+    """Send a fresh link, within the e-mail limits: "sent", "too_many" or "failed"."""
+    if not throttle.mail_allowed(user.email, client_ip(request)):
+        return "too_many"
     link = request.build_absolute_uri(reverse("accounts:verify", args=[make_token(user)]))
-    context = {"user": user, "link": link, "hours": int(MAX_AGE.total_seconds() // 3600)}
-    try:
-        send_mail(
-            subject="Confirm your e-mail address for todo",
-            message=render_to_string("accounts/verification_email.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-    except (OSError, smtplib.SMTPException):
-        # The account is fine without it; the banner offers to send it again.
-        logger.exception("could not send the verification e-mail to user %s", user.pk)
-        return "failed"
-    return "sent"
+    context = {
+        "name": mail_name(user),
+        "email": user.email,
+        "link": link,
+        "hours": int(MAX_AGE.total_seconds() // 3600),
+    }
+    sent = mail.send(
+        to=user.email,
+        subject="Confirm your e-mail address for todo",
+        template="accounts/verification_email.txt",
+        context=context,
+    )
+    return "sent" if sent else "failed"
 
 
 def user_sign_up(*, email: str, name: str | None, password: str) -> User:

@@ -8,7 +8,7 @@ client could point an operator at someone else's log lines.
 
 import contextvars
 import logging
-import secrets
+import uuid
 
 HEADER = "X-Request-ID"
 _current = contextvars.ContextVar("request_id", default="-")
@@ -24,7 +24,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = secrets.token_hex(8)
+        request.request_id = uuid.uuid4().hex
         token = _current.set(request.request_id)
         try:
             response = self.get_response(request)

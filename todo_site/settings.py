@@ -45,17 +45,25 @@ if not SECRET_KEY and DEBUG:
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+# How many reverse proxies in front append to X-Forwarded-For (core/client.py).
+# 0: the socket peer is the client, and the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "core",  # first: its runserver (the RLS check) overrides staticfiles' runserver
     "ops",  # before auth: its createsuperuser and changepassword override auth's
-    "django.contrib.admin",
+    "accounts.admin_config.AdminConfig",  # Django's admin, requiring two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "tasks",
 ]
@@ -66,6 +74,8 @@ MIDDLEWARE = [
     # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.SecurityHeadersMiddleware",
+    "core.cookies.CookieSanitizerMiddleware",  # before anything reads a cookie
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +83,7 @@ MIDDLEWARE = [
     # Django's, but the session's user id becomes the database identity before
     # the user row is read (users shows a row only to its own identity).
     "core.middleware.AuthenticationMiddleware",
+    "core.session_expiry.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so the transaction and the user's RLS context cover the view and
@@ -165,6 +176,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tasks:list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Two-factor sign-in (accounts/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "todo"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     # Kept so older hashes still verify (and are upgraded at sign-in).
@@ -172,9 +186,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 
+# ASVS 2.1.1 and 2.1.2: at least 12 characters, at most 128. Checked only when a
+# password is chosen, so existing shorter passwords still sign in.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -192,6 +212,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 # Django's database sessions, stored under a keyed hash of the key (core/sessions.py).
 SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
+# Two weeks without a visit end a session (core/session_expiry.py moves the expiry daily).
+SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -223,6 +245,10 @@ STORAGES = {
         )
     },
 }
+
+# Error pages and reports never show a database URL, password or key.
+DEFAULT_EXCEPTION_REPORTER = "core.error_reports.Reporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.ReporterFilter"
 
 # Our error pages (core/errors.py); the handlers themselves are set in urls.py.
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"

@@ -35,3 +35,35 @@ def stored_by_email(email):
     email = normalize_email(email)
     with email_context(email):
         return User.objects.filter(email=email).first()
+
+
+def enable_two_factor(user, *, using="default"):
+    """Give the user a confirmed authenticator app; returns the device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.using(using).create(user=user, name="app", confirmed=True)
+
+
+def totp_code(device, offset=0) -> str:
+    """The code the user's app shows now (or `offset` steps away)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def two_factor_client(user):
+    """A test client signed in as `user` with the second factor checked (staff reach the admin)."""
+    from django.test import Client
+
+    from accounts.two_factor import VERIFIED_KEY, is_enabled
+
+    if not is_enabled(user):
+        enable_two_factor(user)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[VERIFIED_KEY] = True
+    session.save()
+    return client

@@ -1,9 +1,13 @@
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import hashers
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ThrottleEvent, User
 from accounts.tests.factories import PASSWORD, UserFactory, stored
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +25,8 @@ def _sixteen_minutes_later(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: later)
 
 
-def _sign_in(client, email="alice@example.com", password=PASSWORD, **data):
-    return client.post(URL, {"username": email, "password": password, **data})
+def _sign_in(client, email="alice@example.com", password=PASSWORD, ip="127.0.0.1", **data):
+    return client.post(URL, {"username": email, "password": password, **data}, REMOTE_ADDR=ip)
 
 
 def test_it_signs_in_with_the_email_in_any_case_and_changes_the_session_key(client, user):
@@ -68,7 +72,7 @@ def test_next_never_leaves_the_site(client, user, evil):
     assert response.url == reverse("tasks:list")
 
 
-def test_five_failures_for_one_email_lock_it_with_429_until_the_window_passes(
+def test_five_failures_lock_that_address_from_that_client_with_429_until_the_window_passes(
     client, user, monkeypatch
 ):
     for _ in range(5):
@@ -77,9 +81,10 @@ def test_five_failures_for_one_email_lock_it_with_429_until_the_window_passes(
     locked = _sign_in(client)  # even the right password is refused now
 
     assert locked.status_code == 429
-    assert b"Too many failed sign-in attempts" in locked.content
+    assert b"Too many failed sign-in attempts for this e-mail address" in locked.content
+    assert b"a completed reset lifts this lock" in locked.content
     assert "_auth_user_id" not in client.session
-    # Another address from the same IP is not locked by this e-mail's failures.
+    # Another address from the same client is not locked by this e-mail's failures.
     UserFactory(email="carol@example.com")
     assert _sign_in(client, email="carol@example.com").status_code == 302
     client.logout()
@@ -89,18 +94,80 @@ def test_five_failures_for_one_email_lock_it_with_429_until_the_window_passes(
     assert _sign_in(client).status_code == 302
 
 
-def test_twenty_failures_from_one_ip_lock_that_ip(client, user):
+def test_a_stranger_elsewhere_cannot_lock_the_owner_out(client, user):
+    for _ in range(10):
+        _sign_in(client, password="wrong", ip="203.0.113.9")
+    assert _sign_in(client, ip="203.0.113.9").status_code == 429
+
+    assert _sign_in(client, ip="198.51.100.7").status_code == 302
+
+
+def test_fifty_failures_from_many_clients_lock_the_email_everywhere(client, user):
+    for n in range(50):
+        _sign_in(client, password="wrong", ip=f"10.0.{n // 4}.{n % 4 + 1}")
+
+    assert _sign_in(client, ip="198.51.100.7").status_code == 429
+
+
+def test_twenty_failures_from_one_client_lock_that_client_and_say_only_waiting_helps(client, user):
     for n in range(20):
         _sign_in(client, email=f"nobody{n}@example.com", password="wrong")
 
+    locked = _sign_in(client)
+    assert locked.status_code == 429
+    assert b"from your network. Wait 15 minutes" in locked.content
+    assert b"reset" not in locked.content.split(b"form-errors")[1].split(b"</div>")[0]
+    assert _sign_in(client, ip="10.9.9.9").status_code == 302
+
+
+def test_a_locked_sign_in_never_checks_the_password(client, user, monkeypatch):
+    for _ in range(5):
+        _sign_in(client, password="wrong")
+    checked = []
+    monkeypatch.setattr(User, "check_password", lambda self, raw: checked.append(raw))
+    monkeypatch.setattr(hashers, "make_password", lambda *a, **k: checked.append(a))
+
     assert _sign_in(client).status_code == 429
-    other_ip = client.post(
-        URL, {"username": "alice@example.com", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
-    )
-    assert other_ip.status_code == 302
+    assert checked == []
 
 
-def test_a_successful_sign_in_clears_that_emails_failures(client, user):
+def test_a_completed_password_reset_lifts_every_lock_on_the_email(client, user):
+    for n in range(50):
+        _sign_in(client, password="wrong", ip=f"10.1.{n // 4}.{n % 4 + 1}")
+    assert _sign_in(client).status_code == 429
+
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "a new and longer passphrase"
+    client.post(set_url, {"new_password1": new, "new_password2": new})
+
+    assert _sign_in(client, password=new, ip="10.1.0.1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("email", "code"),
+    [
+        ("a" * 5000 + "@example.com", "max_length"),
+        ("alice\x00@example.com", "null_characters_not_allowed"),
+        ("alice@example.com\r\nX: y", "control_characters"),
+    ],
+)
+def test_a_hostile_email_gets_a_form_message_and_reaches_no_table(client, user, email, code):
+    response = _sign_in(client, email=email)
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("username", code=code)
+    assert not ThrottleEvent.objects.exists()
+
+
+def test_a_user_with_an_old_short_password_still_signs_in(client):
+    old = UserFactory(email="old@example.com", password="eightch1")  # before the 12 minimum
+
+    assert _sign_in(client, email=old.email, password="eightch1").status_code == 302
+
+
+def test_a_successful_sign_in_clears_that_pairs_failures(client, user):
     for _ in range(4):
         _sign_in(client, password="wrong")
     assert _sign_in(client).status_code == 302

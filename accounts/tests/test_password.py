@@ -73,3 +73,39 @@ def test_the_reset_link_sets_a_new_password_once(client, user):
     # The token was for the old password: it does not work twice.
     again = client.get(link, follow=True)
     assert b"This link is not valid" in again.content
+
+
+def test_an_old_short_password_must_become_at_least_12_characters_at_the_next_change(client):
+    old = UserFactory(email="old@example.com", password="eightch1")
+    client.force_login(old)
+
+    page = client.get(reverse("password_change"))
+    short = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "eightch1",
+            "new_password1": "elevenchars",
+            "new_password2": "elevenchars",
+        },
+    )
+
+    assert b"At least 12 characters. Length beats symbols" in page.content
+    assert short.context["form"].has_error("new_password1", code="password_too_short")
+    assert stored(old).check_password("eightch1")
+
+
+def test_a_128_character_password_is_accepted_and_129_refused(client, user):
+    client.force_login(user)
+    url = reverse("password_change")
+
+    too_long = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "w" * 129, "new_password2": "w" * 129}
+    )
+    longest = "correct horse " * 9 + "xx"  # 128 characters
+    accepted = client.post(
+        url, {"old_password": PASSWORD, "new_password1": longest, "new_password2": longest}
+    )
+
+    assert too_long.context["form"].has_error("new_password1", code="password_too_long")
+    assert accepted.status_code == 302
+    assert stored(user).check_password(longest)

@@ -20,7 +20,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
 
 PRODUCTION_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -111,10 +111,13 @@ def test_staff_with_an_outdated_hash_sign_in_to_the_admin_and_are_upgraded(commi
     old = _outdated_pbkdf2()
     _store_hash(staff, old)
 
+    device = enable_two_factor(staff)  # staff need two factors for the admin
+
     client = Client()
     response = client.post(
-        "/admin/login/?next=/admin/", {"username": staff.email, "password": PASSWORD}
+        "/accounts/login/?next=/admin/", {"username": staff.email, "password": PASSWORD}
     )
+    response = client.post(response.url, {"code": totp_code(device)})
 
     assert (response.status_code, response.url) == (302, "/admin/")
     assert client.get("/admin/").status_code == 200

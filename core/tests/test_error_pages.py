@@ -119,7 +119,7 @@ def test_a_lost_database_connection_is_a_503_with_retry_after(log_output):
 
 def test_every_response_carries_a_fresh_request_id(client):
     first, second = client.get("/accounts/login/"), client.get("/accounts/login/")
-    assert len(first[HEADER]) == 16
+    assert len(first[HEADER]) == 32
     assert first[HEADER] != second[HEADER]
 
 

@@ -74,7 +74,7 @@ def test_restore_says_what_it_replaces_and_proceeds_when_the_name_is_typed(
     # The backup and the database are at the same (latest) migrations.
     schema = re.search(r"^schema: backup at (.+); database at (.+)$", out, re.M)
     assert schema.group(1) == schema.group(2)
-    assert "accounts 0003_create_throttle_events" in schema.group(1)
+    assert re.search(r"\baccounts 0\d{3}_\w+", schema.group(1))
     assert re.search(r"\btasks 0\d{3}_\w+", schema.group(1))
     assert (
         f"database '{TEST_DATABASE}' holds 1 users, 6 tasks, 0 tasks_archive, 0 tasks_trash: all "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -36,6 +37,14 @@ def _sign_up(page, email):
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/done/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    link = re.search(r"https?://[^/]+(/accounts/verify/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/tasks/$"))
 
 
@@ -202,6 +211,28 @@ def test_it_has_no_serious_accessibility_violations(new_page, color_scheme):
     found["/tasks/new/ (invalid)"] = _serious_violations(page)
 
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_the_content_security_policy_blocks_nothing_of_ours(new_page):
+    user = UserFactory(
+        email="csp@example.com", name="Casey", image="https://example.invalid/missing.png"
+    )
+    TaskFactory(user=user, title="Visible")
+    page = new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
+    _sign_in(page, user)
+
+    for path in ("/tasks/", "/accounts/profile/", "/accounts/two-factor/setup/", "/tasks/new/"):
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+    qr = page.goto("/accounts/two-factor/setup/") and page.locator("img.qr-code")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    assert [text for text in refused if "Content Security Policy" in text] == []
+    # The broken picture draws nothing: the initial shows through.
+    page.goto("/tasks/")
+    expect(page.locator(".avatar-initial")).to_have_text("C")
 
 
 # --- The list, improved in place (issue: actions that keep your place) -------------------
