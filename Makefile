@@ -18,7 +18,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 MESSAGES_ARGS := -l fr --no-location --no-obsolete --ignore=.venv --ignore=staticfiles \
 	--ignore=.localdb --ignore=bench --ignore='*/tests/*'
 
-.PHONY: messages run test test-fast lint bench localdb-start localdb-stop system-packages clean
+.PHONY: messages run test test-fast lint bench loadtest localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -118,6 +118,12 @@ bench: $(VENV)/.dev
 messages: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py makemessages $(MESSAGES_ARGS)
 	$(TEST_ENV) $(PY) manage.py compilemessages -l fr --ignore=.venv
+
+# 100 simulated users for 60 s against gunicorn (DEBUG off) on a free loopback port,
+# then the same with PostgreSQL restarted mid-run; compares the database with what
+# the server acknowledged (loadtest/run.py). Not part of `make test`.
+loadtest: $(VENV)/.dev
+	$(PY) -m loadtest $(LOADTEST_ARGS)
 
 localdb-start: $(VENV)/.runtime
 	$(RUN_ENV) $(PY) manage.py localdb start

@@ -9,10 +9,26 @@ without proving anything).
 
 import pytest
 from django.db import connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.tests.factories import UserFactory
 from core.rls import user_context
 from core.tests.helpers import RLS_MIDDLEWARE, TEST_RLS_MIDDLEWARE
+
+# Property-based tests (hypothesis) run a fixed, derandomised set of examples, so
+# `make test` takes the same, short time every run and a failure reproduces.
+# Each example runs in its own rolled-back savepoint (core/tests/strategies.py),
+# which is why function-scoped fixtures may be shared between examples.
+hypothesis_settings.register_profile(
+    "todo",
+    max_examples=10,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("todo")
 
 
 def _use_credentials_of(target: str, source: str) -> tuple[str, str]:
@@ -69,6 +85,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 USER_DATA_TABLES = [
     "users",
     "tasks_archive",
+    "submit_tokens",
     "tasks_trash",
     "django_session",
     "django_admin_log",

@@ -82,7 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Empty: follow the browser's Accept-Language.
     language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
     # The list's sort names belong to tasks (tasks/sorting.py), which accounts does
-    # not import: its CHECK, chk_users_task_sort, comes from tasks migration 0012.
+    # not import: its CHECK, chk_users_task_sort, comes from tasks migration 0014.
     task_sort = models.CharField(max_length=16, default="newest", db_default="newest")
 
     objects = UserManager()

@@ -25,6 +25,9 @@ APP_ROLE_TABLES = {
     # forever) and the trash (delete, undo) as DELETE ... RETURNING + INSERT.
     "tasks_archive": {"SELECT", "INSERT", "DELETE"},
     "tasks_trash": {"SELECT", "INSERT", "DELETE"},
+    # One-time tokens of the create forms (tasks/services.py submit_token_spend):
+    # spent with INSERT ... ON CONFLICT, a repeat read back, old ones forgotten.
+    "submit_tokens": {"SELECT", "INSERT", "DELETE"},
     # Sessions (core/sessions.py: keyed hashes, no usable key) and throttling.
     "django_session": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "throttle_events": {"SELECT", "INSERT", "DELETE"},

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import logging
-import uuid
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,17 +39,3 @@ def log_event(request, event: str, *, user=None, **fields) -> None:
         **fields,
     }
     logger.info(json.dumps(record, sort_keys=True, default=str))
-
-
-class RequestIdMiddleware:
-    """Gives each request an id (`request.request_id`, the `X-Request-ID` response header),
-    so a log line can be matched with the request that wrote it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.request_id = uuid.uuid4().hex
-        response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
-        return response

@@ -8,8 +8,9 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     # Row-level security (migrations 0003_row_level_security, 0005 for the
-    # archive and 0007 for the trash): a task, live, archived or in the trash, is
-    # visible and writable only by its owner.
+    # archive, 0007 for the trash and 0011 for the create forms' one-time tokens):
+    # a task, live, archived or in the trash, and a token are visible and
+    # writable only by their owner.
     rls_tables = (
         ProtectedTable("tasks", (Policy("tasks_owner_only", "ALL", owner_column="user_id"),)),
         ProtectedTable(
@@ -18,5 +19,9 @@ class TasksConfig(AppConfig):
         ),
         ProtectedTable(
             "tasks_trash", (Policy("tasks_trash_owner_only", "ALL", owner_column="user_id"),)
+        ),
+        ProtectedTable(
+            "submit_tokens",
+            (Policy("submit_tokens_owner_only", "ALL", owner_column="user_id"),),
         ),
     )

@@ -1,3 +1,7 @@
+import unicodedata
+import uuid
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,9 +9,20 @@ from core.forms import AccessibleFormMixin
 from tasks import quickadd
 from tasks.models import PRIORITY_NONE, Task
 
+# Characters that show nothing: white space, controls, and format characters such
+# as the zero-width space (U+200B) or the byte-order mark (U+FEFF).
+_INVISIBLE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` would show nothing: only white space or invisible characters."""
+    return all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text)
+
+
 ERROR_MESSAGES = {
     "title": {
         "required": _("Enter a title."),
+        "blank": _("Enter a title: this one shows nothing."),
         "max_length": _(
             "Keep the title to %(limit_value)d characters or fewer (it has %(show_value)d)."
         ),
@@ -36,7 +51,7 @@ class DescriptionField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value in self.empty_values or not value.strip():
+        if value in self.empty_values or is_blank(value):
             return self.empty_value
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -78,19 +93,97 @@ class TaskForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["priority"].required = False
             self.fields["priority"].empty_value = PRIORITY_NONE
 
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if is_blank(title):
+            raise forms.ValidationError(ERROR_MESSAGES["title"]["blank"], code="blank")
+        return title
+
+
+class VersionField(forms.CharField):
+    """The `updated_at` a form was read at, as ISO 8601 text with microseconds."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": _("This form is out of date: open the task again and redo your change.")
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            version = datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if version.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return version
+
 
 class TaskUpdateForm(TaskForm):
+    """The task's fields plus the version read, so a save over a newer one is refused."""
+
+    version = VersionField()
+
     class Meta(TaskForm.Meta):
         fields = ["title", "description", "completed", "due_date", "priority"]
         labels = {**TaskForm.Meta.labels, "completed": _("Completed")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.updated_at
 
-class QuickAddForm(TaskForm):
-    """The one-field form on top of the list: a due date and a priority may end the title.
+    def data_with_version(self, version: datetime):
+        """The submitted data, now claiming `version`: what "Save mine" sends after a conflict."""
+        data = self.data.copy()
+        data["version"] = version.isoformat()
+        return data
 
-    `today` (the user's date) and `language` are what the phrases are read against
-    (tasks/quickadd.py). `cleaned_data` holds the title left and the due date and
-    priority read, and `understood` the QuickAdd itself.
+
+class TaskCreateForm(TaskForm):
+    """A new task's form, with a one-time token: the same form posted twice adds one task.
+
+    A post without a token (a script) is accepted as before, without that protection.
+    """
+
+    submit_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("This form was damaged and has been renewed: send it again.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submit_token"] = uuid.uuid4()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.has_error("submit_token"):
+            # Shown again with a damaged token, the form could never be sent: renew it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("submit_token")] = str(uuid.uuid4())
+
+    def content(self) -> dict:
+        """What the post asks for, without its token: two posts of one token must match it."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submit_token"}
+
+
+class QuickAddForm(TaskCreateForm):
+    """The one-field form on top of the list (posted to the list itself), with its token.
+
+    A due date and a priority may end the title. `today` (the user's date) and
+    `language` are what the phrases are read against (tasks/quickadd.py).
+    `cleaned_data` holds the title left and the due date and priority read, and
+    `understood` the QuickAdd itself.
     """
 
     class Meta(TaskForm.Meta):
@@ -115,9 +208,8 @@ class QuickAddForm(TaskForm):
             attrs.pop("autofocus", None)
 
     def clean_title(self):
-        self.understood = quickadd.parse(
-            self.cleaned_data["title"], today=self.today, language=self.language
-        )
+        title = super().clean_title()
+        self.understood = quickadd.parse(title, today=self.today, language=self.language)
         return self.understood.title
 
     def clean(self):
@@ -129,7 +221,9 @@ class QuickAddForm(TaskForm):
 
 
 class TaskRenameForm(TaskForm):
-    """The title alone: the list's inline edit."""
+    """The title alone: the list's inline edit, with the version the row showed (`data-version`)."""
+
+    version = VersionField()
 
     class Meta(TaskForm.Meta):
         fields = ["title"]

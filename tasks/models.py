@@ -308,3 +308,40 @@ class TrashedTask(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SubmitToken(models.Model):
+    """A create form's one-time token, spent by the first post that carries it.
+
+    Its own table rather than a column of `tasks`: a token outlives the task it
+    created (a delete, then the back button and "Add" again must not bring the
+    task back), one token may stand for several tasks (an import), and `tasks`
+    keeps exactly the spec's columns (export, archive). The token is a random
+    UUID made by the server (uuid4, 122 random bits), so it is the primary key;
+    another user can only collide with it by knowing it, and then only their own
+    post is affected (RLS hides the row, see tasks/services.py).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    # `fk_submit_tokens_user_id` (ON DELETE/UPDATE CASCADE) comes from migration 0011.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # SHA-256 of what the first post asked for: a second post of the same token
+    # asking for something else (the back button, then new text) is a new request.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_default=DbNow())
+
+    class Meta:
+        db_table = "submit_tokens"
+        indexes = [
+            # Forgetting a user's old tokens (tasks/services.py), and the cascade from users.
+            models.Index(fields=["user", "created_at"], name="idx_submit_tokens_user_created"),
+        ]
+
+    def __str__(self):
+        return str(self.id)

@@ -17,22 +17,41 @@ change: a completed task left alone keeps the time it was completed (or last
 edited).
 """
 
-from datetime import date, timedelta
+import hashlib
+import json
+import uuid
+from datetime import date, datetime, timedelta
 
 from django.db import connection, connections, transaction
-from django.db.models import F
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from tasks.models import (
     PRIORITY_NONE,
     TASK_COLUMNS,
     ArchivedTask,
+    SubmitToken,
     Task,
     TaskQuerySet,
     TrashedTask,
 )
 
+# A form left open longer than this may add its task again when re-sent.
+SUBMIT_TOKEN_LIFETIME = timedelta(days=1)
+
 _COLUMNS = ", ".join(TASK_COLUMNS)
+
+
+class TaskGone(Exception):
+    """The task no longer exists (deleted meanwhile, or never the owner's)."""
+
+
+class TaskChanged(Exception):
+    """The task was saved after the version the editor read; `current` is it as it is now."""
+
+    def __init__(self, current: Task):
+        super().__init__("the task was changed after it was read")
+        self.current = current
 
 
 def _ids_of(sql: str, params) -> list:
@@ -85,6 +104,37 @@ def task_create(
     return task
 
 
+def submit_token_spend(*, owner, token: uuid.UUID, content: dict) -> bool:
+    """Spend a create form's one-time token; False when this post repeats an earlier one.
+
+    A repeat is the same token with the same content (a double click, a retry
+    after a timeout, the back button and "Add" again): the caller answers it as
+    it answered the first and creates nothing. Must run in the transaction that
+    creates the task: a concurrent second post waits on the primary key until
+    the first commits (then it is a repeat) or rolls back (then it goes ahead).
+    The same token with other content is a new request from a reused page and
+    goes ahead. Also forgets the owner's tokens past SUBMIT_TOKEN_LIFETIME.
+    Two queries, three for a repeat.
+    """
+    fingerprint = hashlib.sha256(
+        json.dumps(content, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    mine = SubmitToken.objects.filter(user=owner)
+    mine.filter(created_at__lt=timezone.now() - SUBMIT_TOKEN_LIFETIME).delete()
+    with connection.cursor() as cursor:
+        # ON CONFLICT needs raw SQL: Django's bulk_create(ignore_conflicts=True)
+        # cannot say whether the row went in.
+        cursor.execute(
+            "INSERT INTO submit_tokens (id, user_id, fingerprint) "
+            "VALUES (%s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING id",
+            [token, owner.pk, fingerprint],
+        )
+        if cursor.fetchone() is not None:
+            return True
+    # Another user's token of that value is invisible here (RLS): not a repeat.
+    return not mine.filter(pk=token, fingerprint=fingerprint).exists()
+
+
 def task_update(
     *,
     task: Task,
@@ -93,39 +143,79 @@ def task_update(
     completed: bool,
     due_date: date | None = None,
     priority: int = PRIORITY_NONE,
+    version: datetime | None = None,
 ) -> Task:
-    """Validate and save the editable fields of `task`; the database moves updated_at."""
+    """Validate and save the editable fields of `task` in one conditional UPDATE.
+
+    `version` is the `updated_at` the editor read. The UPDATE applies only while
+    the row still has it, so a save over a newer version raises TaskChanged
+    (never a silent overwrite) and a save over a deleted task raises TaskGone;
+    either costs one more query to tell which. `updated_at` serves as the version
+    because the trigger sets it to the transaction's now() on every UPDATE
+    (microseconds): no two saves of a row get the same value in practice, and
+    only equality is compared. Without a version (scripts), the last save wins.
+    """
     task.title = title
     task.description = description or None
     task.completed = completed
     task.due_date = due_date
     task.priority = priority
     task.full_clean(exclude=["user"])
-    task.save(
-        update_fields=["title", "description", "completed", "due_date", "priority", "updated_at"]
-    )
+    _save_if_unchanged(task, version, title=task.title, description=task.description,
+                       completed=completed, due_date=due_date, priority=priority)  # fmt: skip
     return task
 
 
-def task_rename(*, task: Task, title: str) -> Task:
-    """Validate and save a new title only (the list's inline edit). One UPDATE."""
+def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
+    """UPDATE `fields` of `task` where it still has `version` (any version when None)."""
+    rows = Task.objects.for_owner(task.user_id).filter(pk=task.pk)
+    target = rows if version is None else rows.filter(updated_at=version)
+    if not target.update(**fields):
+        current = rows.first()
+        if current is None:
+            raise TaskGone
+        raise TaskChanged(current)
+
+
+def task_rename(*, task: Task, title: str, version: datetime | None = None) -> Task:
+    """Validate and save a new title only (the list's inline edit). One conditional UPDATE.
+
+    Like `task_update`: a save over a newer version raises TaskChanged, over a
+    deleted task TaskGone.
+    """
     task.title = title
     task.full_clean(exclude=["user"])
-    task.save(update_fields=["title", "updated_at"])
+    _save_if_unchanged(task, version, title=task.title)
     return task
 
 
-def task_toggle(*, owner, task_id) -> Task | None:
-    """Flip completion in ONE atomic UPDATE (`completed = NOT completed`).
+def task_toggle(*, owner, task_id, completed: bool | None = None) -> bool | None:
+    """Set completion in ONE atomic UPDATE; return the state it wrote (None: no such task).
 
-    Never read, flip, write: two quick clicks or two tabs flip twice, not once.
-    Returns the task as it is afterwards (a second query, for the message), or
-    None when `owner` has no such task.
+    Without `completed` it flips (`completed = NOT completed`): never read, flip,
+    write, so two quick clicks or two tabs flip twice, not once. With it, the
+    task ends in that state however often the request is repeated (a page that
+    shows the task as open asks for "done", even if another tab got there
+    first); a task already in that state is left alone, updated_at included,
+    which costs one more query to tell it from a missing task. RETURNING gives
+    the state this very UPDATE wrote, not one a concurrent toggle wrote after
+    it. Raw SQL because Django's update() cannot return rows; the owner filter
+    is spelled out as in `for_owner`.
     """
-    tasks = Task.objects.for_owner(owner).filter(pk=task_id)
-    if not tasks.update(completed=~F("completed")):
-        return None
-    return tasks.only("id", "title", "completed").first()
+    if completed is None:
+        sql = "UPDATE tasks SET completed = NOT completed WHERE id = %s AND user_id = %s"
+        params = [task_id, owner.pk]
+    else:
+        sql = "UPDATE tasks SET completed = %s WHERE id = %s AND user_id = %s AND completed <> %s"
+        params = [completed, task_id, owner.pk, completed]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING completed", params)
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    if completed is not None and Task.objects.for_owner(owner).filter(pk=task_id).exists():
+        return completed
+    return None
 
 
 def task_delete(*, owner, task_id) -> bool:
@@ -151,13 +241,17 @@ def task_complete_all(*, owner, tasks: TaskQuerySet) -> tuple[bool, list]:
     Returns `(completed, ids)`: the state now applied and the ids that changed
     (for Undo). Only rows in the other state are updated, so untouched rows keep
     their updated_at. Two queries: EXISTS, then one UPDATE ... RETURNING.
+
+    `completed <> %s` is also a condition on the updated row itself, not only
+    inside the subquery: when a toggle commits on a row meanwhile, PostgreSQL
+    re-checks the row's own conditions on its new version (the subquery keeps
+    the statement's snapshot), so a row the toggle already set is neither
+    written again nor reported as changed (Undo would then undo the toggle).
     """
     completed = tasks.filter(completed=False).exists()
     where, params = _subquery(tasks.filter(completed=not completed))
-    ids = _ids_of(
-        f"UPDATE tasks SET completed = %s WHERE user_id = %s AND {where} RETURNING id",  # noqa: S608
-        [completed, owner.pk, *params],
-    )
+    sql = f"UPDATE tasks SET completed = %s WHERE user_id = %s AND completed <> %s AND {where}"  # noqa: S608
+    ids = _ids_of(sql + " RETURNING id", [completed, owner.pk, completed, *params])
     return completed, ids
 
 

@@ -5,7 +5,7 @@ Each page knows where in the list it came from (tab, search, page): a
 as `state` for its links and hidden fields.
 """
 
-import secrets
+import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import clock
+from core.errors import error_response
 from core.user_locale import user_time_zone
 from tasks import export, quickadd, services
-from tasks.forms import ImportForm, QuickAddForm, TaskForm, TaskRenameForm, TaskUpdateForm
+from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.list_state import ListState, clean_text
 from tasks.models import (
@@ -97,16 +98,9 @@ def _list_page(paginator: Paginator, state: ListState, ordering) -> tuple[Page, 
     return paginator.page(number), {}
 
 
-def _get_task(request, pk, *, for_update: bool = False) -> Task:
-    """The signed-in user's task, or 404: another user's and a missing task look the same.
-
-    `for_update` locks the row until the request's transaction ends, so a task
-    deleted by another request meanwhile cannot make the save fail.
-    """
-    tasks = Task.objects.for_owner(request.user)
-    if for_update:
-        tasks = tasks.select_for_update()
-    return get_object_or_404(tasks, pk=pk)
+def _get_task(request, pk) -> Task:
+    """The signed-in user's task, or 404: another user's and a missing task look the same."""
+    return get_object_or_404(Task.objects.for_owner(request.user), pk=pk)
 
 
 def _day_label(day, today) -> str:
@@ -206,9 +200,21 @@ def _quick_add_form(data=None, *, focus: bool = False) -> QuickAddForm:
     return QuickAddForm(data, today=clock.today(), language=get_language(), focus=focus)
 
 
+def _spend_token(request, form) -> bool:
+    """False when this post repeats an earlier one (same one-time token, same content)."""
+    token = form.cleaned_data["submit_token"]
+    return token is None or services.submit_token_spend(
+        owner=request.user, token=token, content=form.content()
+    )
+
+
 def _quick_added(request, state, form):
-    task = services.task_create(owner=request.user, **form.cleaned_data)
     state = state.first_page()
+    if not _spend_token(request, form):
+        # A repeated post (double click, retry): answered as the first, nothing added.
+        messages.success(request, gettext("Task added."), extra_tags="added")
+        return redirect(state.list_url)
+    task = services.task_create(owner=request.user, **form.content())
     shown = _shown(request, state).filter(pk=task.pk).exists()
     understood = form.understood
     if understood and understood.found_anything:
@@ -357,9 +363,11 @@ def task_create(request):
     # A new task is the newest: back to the first page of the same tab and search.
     state = _state(request).first_page()
     initial = {"title": clean_text(request.GET.get("title", ""))}
-    form = TaskForm(request.POST or None, initial=initial)
+    form = TaskCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.task_create(owner=request.user, **form.cleaned_data)
+        # A repeated post (same token, same content) gets the first one's answer.
+        if _spend_token(request, form):
+            services.task_create(owner=request.user, **form.content())
         messages.success(request, gettext("Task added."))
         return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
@@ -373,14 +381,57 @@ def task_detail(request, pk):
     return render(request, "tasks/task_detail.html", ctx)
 
 
+def _as_text(value) -> str:
+    """A field's value as the conflict table shows it."""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return "" if value is None else str(value)
+
+
+def _conflict_rows(form, current: Task) -> list[dict]:
+    """Each edited field: its label, the value saved now and the one the user typed."""
+    return [
+        {
+            "label": form[name].label,
+            "saved": _as_text(getattr(current, name)),
+            "yours": _as_text(form.cleaned_data[name]),
+        }
+        for name in form.Meta.fields
+    ]
+
+
+def _task_gone(request, state, form):
+    """A save for a task that does not exist (deleted meanwhile, or not the user's):
+    404, saying so and showing what was typed. The same page for both cases."""
+    return render(request, "tasks/task_gone.html", _context(request, state, form=form), status=404)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_update(request, pk):
-    task = _get_task(request, pk, for_update=request.method == "POST")
+    """Edit a task. The form carries the version it was read at (`updated_at`):
+    saving over a newer one shows both versions side by side instead of overwriting,
+    and the form then carries the newer version, so "Save mine" is a deliberate choice.
+    """
     state = _state(request)
+    try:
+        task = _get_task(request, pk)
+    except Http404:
+        if request.method != "POST":
+            raise
+        return _task_gone(request, state, TaskUpdateForm(request.POST))
     form = TaskUpdateForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
-        services.task_update(task=task, **form.cleaned_data)
+        try:
+            services.task_update(task=task, **form.cleaned_data)
+        except services.TaskGone:
+            return _task_gone(request, state, form)
+        except services.TaskChanged as changed:
+            current = changed.current
+            conflict = _conflict_rows(form, current)
+            form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
+            ctx = _context(request, state, form=form, task=current, conflict=conflict)
+            return render(request, "tasks/task_form.html", ctx, status=409)
         messages.success(request, gettext("Task saved."))
         return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
@@ -389,11 +440,19 @@ def task_update(request, pk):
 @login_required
 @require_POST
 def task_toggle(request, pk):
-    task = services.task_toggle(owner=request.user, task_id=pk)
-    if task is None:
+    """Flip completion, or, when the form says which state it wants (`completed`), set it."""
+    desired = request.POST.get("completed")
+    if desired not in (None, "true", "false"):
+        return error_response(request, 400)
+    completed = services.task_toggle(
+        owner=request.user,
+        task_id=pk,
+        completed=None if desired is None else desired == "true",
+    )
+    if completed is None:
         raise Http404
     messages.success(
-        request, gettext("Task marked as done.") if task.completed else gettext("Task reopened.")
+        request, gettext("Task marked as done.") if completed else gettext("Task reopened.")
     )
     return redirect(_back_url(request, _state(request), pk))
 
@@ -401,14 +460,36 @@ def task_toggle(request, pk):
 @login_required
 @require_POST
 def task_rename(request, pk):
-    """The list's inline title edit (JavaScript only); errors come back as a message."""
-    task = _get_task(request, pk, for_update=True)
+    """The list's inline title edit (JavaScript only); errors come back as a message.
+
+    Like the edit page, it carries the version it was read at: a rename over a
+    newer title says what is saved and what was typed, and saves neither over the other.
+    """
+    task = _get_task(request, pk)
     form = TaskRenameForm(request.POST, instance=task)
-    if form.is_valid():
-        services.task_rename(task=task, title=form.cleaned_data["title"])
-        messages.success(request, gettext("Title saved."))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
-        messages.error(request, " ".join(form.errors["title"]))
+        title = form.cleaned_data["title"]
+        try:
+            services.task_rename(task=task, title=title, version=form.cleaned_data["version"])
+        except services.TaskGone:
+            messages.error(
+                request,
+                gettext("That task no longer exists; “%(title)s” was not saved.")
+                % {"title": title},
+            )
+        except services.TaskChanged as changed:
+            messages.error(
+                request,
+                gettext(
+                    "The task changed after you started editing it: it is now “%(current)s”. "
+                    "Your title “%(title)s” was not saved; edit it again to keep yours."
+                )
+                % {"current": changed.current.title, "title": title},
+            )
+        else:
+            messages.success(request, gettext("Title saved."))
     return redirect(_state(request).list_url)
 
 
@@ -573,6 +654,7 @@ def task_export(request):
     return response
 
 
+IMPORT_DONE_KEY = "import_done"
 IMPORT_SESSION_KEY = "accounts_import"  # the session key predates the move to tasks
 PREVIEW_ROWS = 20
 
@@ -585,13 +667,27 @@ def task_import(request):
     the confirmation form must send back.
     """
     if request.method == "POST" and "confirm" in request.POST:
+        token = request.POST.get("token")
+        done = request.session.get(IMPORT_DONE_KEY)
+        if done and token == done["token"]:
+            # The confirmation sent again (double click, retry, back button): the first answer.
+            messages.success(request, done["message"])
+            return redirect("tasks:list")
         pending = request.session.get(IMPORT_SESSION_KEY)
-        if not pending or request.POST.get("token") != pending["token"]:
+        if not pending or token != pending["token"] or not _is_uuid(token):
             messages.info(request, gettext("Nothing to import: choose the file again."))
             return redirect("task_import")
         del request.session[IMPORT_SESSION_KEY]
-        counts = import_tasks(owner=request.user, rows=pending["rows"])
-        messages.success(request, _imported_message(counts))
+        # The session alone cannot stop two confirmations sent at once (both read it
+        # before either saves it): the token is also spent in the database.
+        if not services.submit_token_spend(
+            owner=request.user, token=uuid.UUID(token), content={"import": token}
+        ):
+            messages.success(request, gettext("This file was imported by your first click."))
+            return redirect("tasks:list")
+        message = _imported_message(import_tasks(owner=request.user, rows=pending["rows"]))
+        request.session[IMPORT_DONE_KEY] = {"token": token, "message": message}
+        messages.success(request, message)
         return redirect("tasks:list")
     posted = request.method == "POST"
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
@@ -605,7 +701,7 @@ def task_import(request):
             )
             ctx["import_errors"] = result.errors
         else:
-            token = secrets.token_urlsafe(16)
+            token = str(uuid.uuid4())  # also a one-time submit token (submit_tokens)
             request.session[IMPORT_SESSION_KEY] = {"token": token, "rows": result.rows}
             taken = ids_in_use([row["id"] for row in result.rows if row["id"]])
             ctx["preview"] = {
@@ -621,6 +717,14 @@ def task_import(request):
                 "new_ids": sum(not row["id"] or row["id"] in taken for row in result.rows),
             }
     return render(request, "tasks/task_import.html", ctx)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _imported_message(counts: dict[str, int]) -> str:

@@ -69,8 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",  # first: every response and log line has the id
     "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
-    "core.security_log.RequestIdMiddleware",
     # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "core.middleware.RLSContextMiddleware",
     # The signed-in user's time zone and language (read with the user, no query).
     "core.user_locale.UserLocaleMiddleware",
+    # Inside the transaction and the user's language: renders our page for
+    # bodiless 405/429 responses.
+    "core.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "todo_site.urls"
@@ -255,9 +258,24 @@ STORAGES = {
 DEFAULT_EXCEPTION_REPORTER = "core.error_reports.Reporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.ReporterFilter"
 
+# Our error pages (core/errors.py); the handlers themselves are set in urls.py.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
+
+# Every line carries the request id (core/request_id.py); Django's `django.request`
+# logger writes each 5xx once, with its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
 }

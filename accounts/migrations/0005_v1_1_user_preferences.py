@@ -1,6 +1,6 @@
 # Schema v1.1 (docs/schema.md): the user's time zone, language and remembered list
 # sort, as defaulted columns (no table rewrite). Values are checked in the database:
-# the language here, the sort by tasks migration 0012 (the sort names are tasks').
+# the language here, the sort by tasks migration 0014 (the sort names are tasks').
 
 from django.db import migrations, models
 

@@ -158,6 +158,12 @@
     row.querySelectorAll(".task-delete-form input[type=hidden]").forEach(function (input) {
       form.appendChild(input.cloneNode());
     });
+    // The version the row was rendered at: a rename over a newer one is refused.
+    var version = document.createElement("input");
+    version.type = "hidden";
+    version.name = "version";
+    version.value = row.dataset.version || "";
+    form.appendChild(version);
     var input = document.createElement("input");
     input.type = "text";
     input.name = "title";

@@ -16,7 +16,7 @@ def _schema_of_tasks():
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
         "WHERE indrelid = 'tasks'::regclass "
         "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'tasks'::regclass ORDER BY 1, 2"
+        "WHERE conrelid = 'tasks'::regclass ORDER BY 1, 2"  # a key and its index share a name
     )
 
 

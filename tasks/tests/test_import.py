@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -217,15 +218,28 @@ def test_no_file_is_a_form_error(client, alice):
     assert response.context["form"].has_error("file", code="required")
 
 
-def test_confirming_without_a_preview_or_twice_imports_nothing(client, alice, as_user):
+def test_confirming_without_a_preview_imports_nothing(client, alice, as_user):
+    client.force_login(alice)
+
+    response = client.post(URL, {"confirm": "1", "token": str(uuid.uuid4())})
+
+    assert response["Location"] == URL
+    assert messages_of(response)[-1] == "Nothing to import: choose the file again."
+    with as_user(alice):
+        assert Task.objects.count() == 0
+
+
+def test_confirming_twice_imports_once_and_answers_the_same(client, alice, as_user):
+    # A double click or a retry of the confirmation: the first answer, nothing added.
     client.force_login(alice)
     preview = _upload(client, b'[{"title": "once"}]', "t.json")
-    _confirm(client, preview)
+    first = _confirm(client, preview)
+    first_message = messages_of(first)[-1]
 
     again = _confirm(client, preview)
 
-    assert again["Location"] == URL
-    assert messages_of(again)[-1] == "Nothing to import: choose the file again."
+    assert again["Location"] == first["Location"] == reverse("tasks:list")
+    assert messages_of(again)[-1] == first_message
     with as_user(alice):
         assert Task.objects.count() == 1
 

@@ -149,7 +149,7 @@ def test_the_v1_1_check_constraints_are_named_in_the_spec_style(db):
     assert _constraints("tasks_archive")["chk_tasks_archive_priority_range"] == priority
     assert _constraints("tasks_trash")["chk_tasks_trash_priority_range"] == priority
     users = _constraints("users")
-    # Exactly the list's sort names (tasks migration 0012 spells them out).
+    # Exactly the list's sort names (tasks migration 0014 spells them out).
     names = ", ".join(f"'{name}'::character varying" for name in SORT_NAMES)
     assert users["chk_users_task_sort"][1] == (
         f"CHECK (((task_sort)::text = ANY ((ARRAY[{names}])::text[])))"

@@ -51,17 +51,76 @@ def test_it_flips_twice_for_two_posts(alice_client, alice, as_user):
     assert _completed(task, as_user) is False
 
 
-def test_it_flips_in_one_update_without_reading_first(alice_client, alice):
+def test_it_flips_in_one_update_that_returns_the_state_it_wrote(alice_client, alice):
     task = TaskFactory(user=alice)
 
     with CaptureQueriesContext(connection) as queries:
         alice_client.post(_url(task.pk))
 
-    task_queries = [q["sql"] for q in queries if '"tasks"' in q["sql"]]
-    # The write comes first and flips in SQL; the read after it is for the message.
-    assert task_queries[0].startswith('UPDATE "tasks" SET "completed" = NOT "tasks"."completed"')
-    assert f'"tasks"."user_id" = \'{alice.pk.hex}\'::uuid' in task_queries[0]
-    assert all(q.startswith("SELECT") for q in task_queries[1:])
+    task_queries = [q["sql"] for q in queries if "tasks" in q["sql"]]
+    # One statement: the flip happens in SQL and says what it wrote; no read before or after.
+    expected = (
+        "UPDATE tasks SET completed = NOT completed "
+        "WHERE id = '{}'::uuid AND user_id = '{}'::uuid RETURNING completed"
+    )
+    assert task_queries == [expected.format(task.pk.hex, alice.pk.hex)]
+
+
+def test_it_sets_the_state_the_page_asked_for_however_often_it_is_sent(
+    alice_client, alice, as_user
+):
+    task = TaskFactory(user=alice)
+
+    for _ in range(3):  # a double click, a retry, a second tab showing the same old state
+        response = alice_client.post(_url(task.pk), {"completed": "true"}, follow=True)
+        assert messages_of(response) == ["Task marked as done."]
+    assert _completed(task, as_user) is True
+
+    response = alice_client.post(_url(task.pk), {"completed": "false"}, follow=True)
+    assert messages_of(response) == ["Task reopened."]
+    assert _completed(task, as_user) is False
+
+
+def test_asking_for_the_state_a_task_has_leaves_its_version_alone(alice_client, alice, as_user):
+    task = TaskFactory(user=alice, completed=True)
+    with as_user(alice):
+        before = Task.objects.get(pk=task.pk).updated_at
+
+    alice_client.post(_url(task.pk), {"completed": "true"})
+
+    with as_user(alice):
+        assert Task.objects.get(pk=task.pk).updated_at == before
+
+
+def test_the_list_asks_for_the_opposite_of_the_state_it_shows(alice_client, alice):
+    TaskFactory(user=alice, title="Open one")
+    TaskFactory(user=alice, title="Done one", completed=True)
+
+    body = alice_client.get(reverse("tasks:list")).content.decode()
+
+    assert body.count('name="completed" value="true"') == 1
+    assert body.count('name="completed" value="false"') == 1
+
+
+@pytest.mark.parametrize("value", ["", "yes", "1", "TRUE", "maybe"])
+def test_an_unknown_desired_state_is_refused_and_changes_nothing(
+    alice_client, alice, as_user, value
+):
+    task = TaskFactory(user=alice)
+
+    response = alice_client.post(_url(task.pk), {"completed": value})
+
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()
+    assert _completed(task, as_user) is False
+
+
+def test_a_desired_state_for_another_users_task_is_404(client, alice, bob, as_user):
+    task = TaskFactory(user=alice)
+    client.force_login(bob)
+
+    assert client.post(_url(task.pk), {"completed": "true"}).status_code == 404
+    assert _completed(task, as_user) is False
 
 
 def test_it_goes_back_to_the_same_tab_search_and_page(alice_client, alice):

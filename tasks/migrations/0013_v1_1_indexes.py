@@ -16,7 +16,7 @@ import core.db
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("tasks", "0010_v1_1_due_date_and_priority")]
+    dependencies = [("tasks", "0012_v1_1_due_date_and_priority")]
 
     operations = [
         AddIndexConcurrently(

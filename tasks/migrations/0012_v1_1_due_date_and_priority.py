@@ -1,7 +1,7 @@
 # Schema v1.1 (docs/schema.md): due dates and priorities, additive only.
 # Both columns are cheap to add on a large table: a nullable column and a
 # constant default need no table rewrite (PostgreSQL 11+). Every existing row
-# has priority 0, so the CHECK holds. The indexes follow in 0011, built
+# has priority 0, so the CHECK holds. The indexes follow in 0013, built
 # CONCURRENTLY so writes are not blocked while they build.
 
 
@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0009_add_list_indexes"),
+        ("tasks", "0011_submit_tokens_foreign_key_and_rls"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

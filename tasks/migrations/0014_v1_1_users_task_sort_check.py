@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0011_v1_1_indexes"),
+        ("tasks", "0013_v1_1_indexes"),
         ("accounts", "0005_v1_1_user_preferences"),
     ]
 
