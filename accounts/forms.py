@@ -60,11 +60,11 @@ STRENGTH_HINT = _(
 
 # What a locked sign-in is told: only what will actually help.
 LOCK_MESSAGES = {
-    throttle.LOCKED_ADDRESS: (
+    throttle.LOCKED_ADDRESS: _(
         "Too many failed sign-in attempts for this e-mail address. Wait 15 minutes and "
         "try again, or reset your password: a completed reset lifts this lock at once."
     ),
-    throttle.LOCKED_NETWORK: (
+    throttle.LOCKED_NETWORK: _(
         "Too many failed sign-in attempts from your network. Wait 15 minutes and try again."
     ),
 }
@@ -163,10 +163,10 @@ class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
 
 class TwoFactorCodeForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
         validators=[no_control_characters],
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
