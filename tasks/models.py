@@ -79,7 +79,7 @@ class TaskQuerySet(models.QuerySet):
 
         `today` is the user's date (default: core/clock.py's, in the active time
         zone): Today holds open tasks due then or overdue, Upcoming open tasks
-        due later. Both are served by the partial index idx_tasks_user_due_open.
+        due later. Both are a due_date range on idx_tasks_user_completed_due.
         """
         today = today or clock.today()
         if status == STATUS_ACTIVE:
