@@ -38,6 +38,54 @@ def admin_sql(sql: str, params=()):
         return cursor.fetchall() if cursor.description else cursor.rowcount
 
 
+def tasks_of(email: str) -> list[tuple]:
+    """(title, description, completed) of the tasks of `email`'s user, by title (admin role)."""
+    return admin_sql(
+        "SELECT t.title, t.description, t.completed FROM tasks t JOIN users u ON u.id = t.user_id "
+        "WHERE u.email = %s ORDER BY t.title",
+        [email],
+    )
+
+
+# PostgreSQL's names for the spec's column types (information_schema.columns.data_type).
+UUID, VARCHAR, TEXT, BOOL, TSTZ = (
+    "uuid",
+    "character varying",
+    "text",
+    "boolean",
+    "timestamp with time zone",
+)
+
+
+def catalog_rows(sql: str, params=()) -> list[tuple]:
+    """The rows of one catalog query on the test's own connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def columns_of(table: str) -> dict[str, tuple]:
+    """{column: (data type, length, nullable, default)} of a table, as the catalog has them."""
+    return {
+        name: (data_type, length, nullable == "YES", default)
+        for name, data_type, length, nullable, default in catalog_rows(
+            """
+            SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
+            FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = %s
+            """,
+            [table],
+        )
+    }
+
+
+def indexes_of(table: str) -> dict[str, str]:
+    """{index name: CREATE INDEX statement} of a table."""
+    return dict(
+        catalog_rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+    )
+
+
 def run_command(*args) -> str:
     """`call_command(*args)` with its arguments parsed as on the command line; its stdout."""
     out = io.StringIO()

@@ -7,8 +7,9 @@ import stat
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 
-from core.tests.helpers import admin_sql
+from core.tests.helpers import admin_sql, run_command, tasks_of
 from tasks.demo import DEMO_EMAIL
 
 TEST_DATABASE = "test_todo_site"
@@ -38,6 +39,37 @@ def _restore(*args, answer=None, monkeypatch=None):
         monkeypatch.setattr("builtins.input", lambda prompt: answer)
     call_command("restore", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
+
+
+def test_backup_and_restore_bring_back_deleted_rows(committed, tmp_path):
+    run_command("seed_demo")
+    dump = tmp_path / "todo.dump"
+
+    assert "backed up to" in run_command("backup", "--output", str(dump))
+    admin_sql("DELETE FROM tasks")
+    assert "restored" in run_command("restore", str(dump), "--no-input")
+
+    assert len(tasks_of(DEMO_EMAIL)) == 5
+    # Row-level security and the application role's privileges came back too.
+    assert admin_sql(
+        "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE relname = 'tasks'"
+    ) == [(True,)]
+    assert admin_sql(
+        "SELECT has_table_privilege(%s, 'tasks', 'SELECT, INSERT, UPDATE, DELETE')",
+        [connections["default"].settings_dict["USER"]],
+    ) == [(True,)]
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(committed, tmp_path):
+    junk = tmp_path / "junk.dump"
+    junk.write_text("not a dump")
+
+    with pytest.raises(CommandError, match="is not a pg_dump custom-format backup"):
+        call_command("restore", str(junk))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("restore", str(tmp_path / "missing.dump"))
+    with pytest.raises(CommandError, match="no such directory"):
+        call_command("backup", "--output", str(tmp_path / "missing" / "todo.dump"))
 
 
 def test_restore_without_confirmation_leaves_a_database_with_data_alone(backup_then_change):

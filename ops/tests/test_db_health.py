@@ -1,4 +1,4 @@
-"""db_health --json: one JSON document for monitoring, with the text report's exit status."""
+"""db_health: a text report for people and, with --json, one JSON document for monitoring."""
 
 import io
 import json
@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.rls import protected_tables
-from core.tests.helpers import admin_sql
+from core.tests.helpers import admin_sql, run_command
 
 
 def _json_report(*args):
@@ -17,6 +17,23 @@ def _json_report(*args):
     except CommandError as exc:
         return json.loads(out.getvalue()), str(exc)
     return json.loads(out.getvalue()), None
+
+
+def test_the_text_report_lists_tables_and_indexes_and_passes_on_a_healthy_database(committed):
+    out = run_command("db_health")
+
+    assert "tasks" in out and "idx_tasks_user_completed_created" in out
+    assert "tasks            enabled=yes  forced=yes  policies=1" in out
+    assert "database healthy" in out
+
+
+def test_the_text_report_fails_when_row_level_security_is_not_forced(committed):
+    admin_sql("ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY")
+    try:
+        with pytest.raises(CommandError, match="1 problem"):
+            run_command("db_health")
+    finally:
+        admin_sql("ALTER TABLE tasks FORCE ROW LEVEL SECURITY")
 
 
 def test_it_prints_every_check_with_name_status_value_and_threshold(committed):

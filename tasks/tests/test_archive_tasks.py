@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from core.tests.helpers import admin_sql
+from core.tests.helpers import admin_sql, run_command
 
 
 @pytest.fixture
@@ -102,6 +102,15 @@ def test_a_task_locked_by_a_request_is_skipped_not_waited_for(due_tasks):
     assert _titles("tasks_archive") == due_tasks
 
 
+def test_it_moves_only_tasks_completed_long_ago_and_a_rerun_moves_nothing(due_tasks):
+    assert "archived 7 task(s) completed more than 90 days ago" in run_command("archive_tasks")
+
+    assert _titles("tasks") == ["new done", "old open"]
+    assert admin_sql("SELECT DISTINCT completed FROM tasks_archive") == [(True,)]
+    assert "archived 0 task(s)" in run_command("archive_tasks")
+    assert _titles("tasks_archive") == due_tasks
+
+
 def test_dry_run_counts_and_moves_nothing(due_tasks):
     out = io.StringIO()
     call_command("archive_tasks", "--dry-run", "--batch-size", "2", stdout=out)
@@ -113,3 +122,8 @@ def test_dry_run_counts_and_moves_nothing(due_tasks):
 def test_it_refuses_a_batch_size_below_one(committed):
     with pytest.raises(CommandError, match="--batch-size must be at least 1"):
         call_command("archive_tasks", "--batch-size", "0")
+
+
+def test_it_refuses_a_bad_number_of_days(committed):
+    with pytest.raises(CommandError, match="--days must be at least 1"):
+        call_command("archive_tasks", "--days", "0")

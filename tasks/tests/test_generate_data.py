@@ -20,6 +20,14 @@ def _schema_of_tasks():
     )
 
 
+def test_it_adds_the_users_and_tasks_asked_for(committed):
+    out = _run("--users", "3", "--tasks-per-user", "4", "--seed", "1")
+
+    assert "added 3 users" in out and "12 tasks" in out
+    assert admin_sql("SELECT count(*) FROM users WHERE email LIKE 'load-%%@example.test'") == [(3,)]
+    assert admin_sql("SELECT count(DISTINCT user_id), count(*) FROM tasks") == [(3, 12)]
+
+
 def test_it_gives_the_heavy_users_their_tasks_and_the_others_theirs(committed):
     out = _run(
         "--users", "20", "--tasks-per-user", "3", "--heavy-users", "2", "--heavy-tasks", "50"
@@ -90,4 +98,17 @@ def test_a_table_that_holds_tasks_keeps_its_indexes_while_more_are_added(committ
 def test_it_refuses_impossible_skews_and_adds_nothing(committed, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_data", "--users", "2", "--tasks-per-user", "1", *args)
+    assert admin_sql("SELECT count(*) FROM users") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--users", "0", "--tasks-per-user", "1"], "--users must be at least 1"),
+        (["--users", "1", "--tasks-per-user", "-1"], "--tasks-per-user at least 0"),
+    ],
+)
+def test_it_refuses_bad_numbers_and_adds_nothing(committed, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_data", *args)
     assert admin_sql("SELECT count(*) FROM users") == [(0,)]

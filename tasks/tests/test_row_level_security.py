@@ -86,8 +86,16 @@ def test_rls_is_enabled_and_forced_on_every_declared_table(db):
 
 def _expected_policy_row(table, policy):
     """The pg_policies row a declared policy must have (see core.rls.Policy)."""
-    if policy.owner_column:
-        expression = f"({policy.owner_column} = ( SELECT app.current_user_id() AS current_user_id))"
+    current_user = "( SELECT app.current_user_id() AS current_user_id)"
+    if policy.through:
+        # How pg_get_expr prints `owner_column IN (SELECT id FROM through WHERE user_id = ...)`.
+        through = policy.through
+        expression = (
+            f"({policy.owner_column} IN ( SELECT {through}.id\n   FROM {through}\n"  # noqa: S608
+            f"  WHERE ({through}.user_id = {current_user})))"
+        )
+    elif policy.owner_column:
+        expression = f"({policy.owner_column} = {current_user})"
     else:
         expression = "true"
     if policy.name == "users_self_read":
@@ -231,6 +239,19 @@ def test_the_application_role_cannot_make_anyone_staff(db, alice, as_user):
         alice.name = "Alice Liddell"
         alice.save()
     assert stored(alice).name == "Alice Liddell"
+
+
+def test_the_application_role_cannot_remove_staff_status(committed):
+    # The guard fires on removal too (its trigger's condition compares OLD and NEW).
+    staff = UserFactory(email="staff@example.com")
+    with connections["admin"].cursor() as cursor:
+        cursor.execute("UPDATE users SET is_staff = true WHERE id = %s", [staff.pk])
+    with (
+        pytest.raises(ProgrammingError, match="only the administrative role"),
+        user_context(staff.pk),
+    ):
+        _sql("UPDATE users SET is_staff = false WHERE id = %s", [staff.pk])
+    assert stored(staff).is_staff is True
 
 
 # --- the context helper ---------------------------------------------------------------

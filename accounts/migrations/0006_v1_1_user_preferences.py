@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_throttle_per_email_and_client"),
+        ("accounts", "0005_two_factor_row_level_security"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
