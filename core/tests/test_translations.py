@@ -158,11 +158,14 @@ ANONYMOUS_PAGES = [
 ]
 
 
-def _pair(client, url, params=None):
-    """The page's strings in English and in French."""
-    english = client.get(url, params or {}, HTTP_ACCEPT_LANGUAGE="en")
-    french = client.get(url, params or {}, HTTP_ACCEPT_LANGUAGE="fr")
+def _pair(client, url, params=None, *, post=None, status=None):
+    """The page's strings in English and in French (the answer to `post` if given)."""
+    send = client.get if post is None else client.post
+    data = post if post is not None else params or {}
+    english = send(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    french = send(url, data, HTTP_ACCEPT_LANGUAGE="fr")
     assert english.status_code == french.status_code, url
+    assert status is None or french.status_code == status, url
     assert french["Content-Language"] == "fr", url
     return _texts(english.content.decode()), _texts(french.content.decode())
 
@@ -260,23 +263,15 @@ def test_the_two_factor_pages_are_french(client, alice, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong codes below must not delay the right one
     device = enable_two_factor(alice)
     client.post(reverse("login"), {"username": alice.email, "password": PASSWORD})
-    found = {}
-    english, french = _pair(client, reverse("accounts:login_two_factor"))
-    found["code step"] = _untranslated(english, french, DATA)
-    wrong = {"code": "000000"}
-    step = reverse("accounts:login_two_factor")
-    english = _texts(client.post(step, wrong, HTTP_ACCEPT_LANGUAGE="en").content.decode())
-    french = _texts(client.post(step, wrong, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
-    found["wrong code"] = _untranslated(english, french, DATA)
+    step, manage = reverse("accounts:login_two_factor"), reverse("accounts:two_factor")
+    found = {"code step": _untranslated(*_pair(client, step, status=200), DATA)}
+    wrong = _pair(client, step, post={"code": "000000"}, status=200)
+    found["wrong code"] = _untranslated(*wrong, DATA)
     assert client.post(step, {"code": totp_code(device)}).url == reverse("tasks:list")
-    english, french = _pair(client, reverse("accounts:two_factor"))
-    found["on"] = _untranslated(english, french, DATA)
-    codes = {"action": "codes", "password": PASSWORD}
-    manage = reverse("accounts:two_factor")
-    english = _texts(client.post(manage, codes, HTTP_ACCEPT_LANGUAGE="en").content.decode())
-    french = _texts(client.post(manage, codes, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
-    found["recovery codes"] = _untranslated(english, french, DATA)
-    assert "Vos codes de secours" in french  # the pages above were really reached
+    found["on"] = _untranslated(*_pair(client, manage, status=200), DATA)
+    codes = _pair(client, manage, post={"action": "codes", "password": PASSWORD}, status=200)
+    found["recovery codes"] = _untranslated(*codes, DATA)
+    assert "Vos codes de secours" in codes[1]
     page = client.get(manage, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Il vous reste 10 codes de secours inutilisés." in page
     assert {page: left for page, left in found.items() if left} == {}
@@ -286,24 +281,13 @@ def test_the_error_and_conflict_pages_are_french(client, alice, world):
     """Our error pages (405 here; 404 above), a stale edit and an edit of a deleted task."""
     client.force_login(alice)
     task = world["task"]
-    found = {}
-    english, french = _pair(client, reverse("tasks:toggle", args=[task.pk]))
-    found["405"] = _untranslated(english, french, DATA)
+    found = {"405": _pair(client, reverse("tasks:toggle", args=[task.pk]), status=405)}
     stale = {"title": "Mine", "version": "2000-01-01T00:00:00+00:00"}
     url = reverse("tasks:update", args=[task.pk])
-    english = client.post(url, stale, HTTP_ACCEPT_LANGUAGE="en")
-    french = client.post(url, stale, HTTP_ACCEPT_LANGUAGE="fr")
-    assert english.status_code == french.status_code == 409
-    found["conflict"] = _untranslated(
-        _texts(english.content.decode()), _texts(french.content.decode()), DATA | {"Mine"}
-    )
+    found["conflict"] = _pair(client, url, post=stale, status=409)
     gone = reverse("tasks:update", args=[uuid.uuid4()])
-    english = client.post(gone, {"title": "Mine"}, HTTP_ACCEPT_LANGUAGE="en")
-    french = client.post(gone, {"title": "Mine"}, HTTP_ACCEPT_LANGUAGE="fr")
-    assert english.status_code == french.status_code == 404
-    found["gone"] = _untranslated(
-        _texts(english.content.decode()), _texts(french.content.decode()), DATA | {"Mine"}
-    )
+    found["gone"] = _pair(client, gone, post={"title": "Mine"}, status=404)
+    found = {page: _untranslated(*texts, DATA | {"Mine"}) for page, texts in found.items()}
     assert {page: left for page, left in found.items() if left} == {}
 
 
