@@ -14,6 +14,7 @@ placeholder id, in which the row substitutes its own id: the same strings as
 """
 
 import uuid
+from types import SimpleNamespace
 
 from django.template import engines
 from django.template.backends.utils import csrf_input
@@ -25,17 +26,17 @@ from jinja2 import Environment
 
 PLACEHOLDER = str(uuid.UUID(int=0))
 ROW_URLS = ("detail", "update", "delete", "toggle", "rename")
-_patterns: dict[str, dict[str, str]] = {}
+_patterns: dict[str, SimpleNamespace] = {}
 
 
-def _row_urls() -> dict[str, str]:
-    """Each per-task URL of the rows, with PLACEHOLDER for the id; reversed once
-    per script prefix."""
+def _row_urls() -> SimpleNamespace:
+    """Each per-task URL of the rows (`urls.detail`, …), with PLACEHOLDER for the
+    id; reversed once per script prefix."""
     prefix = get_script_prefix()
     if prefix not in _patterns:
-        _patterns[prefix] = {
-            name: reverse(f"tasks:{name}", args=[PLACEHOLDER]) for name in ROW_URLS
-        }
+        _patterns[prefix] = SimpleNamespace(
+            **{name: reverse(f"tasks:{name}", args=[PLACEHOLDER]) for name in ROW_URLS}
+        )
     return _patterns[prefix]
 
 
