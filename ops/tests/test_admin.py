@@ -206,7 +206,9 @@ def test_a_removed_second_factor_closes_the_admin_at_once(people):
 
     call_command("reset_two_factor", staff.email, stdout=io.StringIO())
 
-    assert client.get(TASKS).status_code == 302
+    closed = client.get(TASKS)
+    assert closed.status_code == 302
+    assert closed.url.startswith("/admin/login/")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "alice"])
