@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 from core.rls import user_context
 from core.tests.helpers import RLS_MIDDLEWARE, TEST_RLS_MIDDLEWARE
 
@@ -127,6 +127,22 @@ def alice(db):
 @pytest.fixture
 def bob(db):
     return UserFactory(email="bob@example.com", name="Bob")
+
+
+@pytest.fixture
+def admin_people(committed):
+    """For the Django admin: (alice, bob, staff, {"A1": alice's task, "B1": bob's}).
+
+    Only the administrative role may make someone staff (tasks migration 0003).
+    """
+    from accounts.models import User
+    from tasks.tests.factories import TaskFactory
+
+    alice = UserFactory(email="alice@example.com")
+    bob = UserFactory(email="bob@example.com")
+    tasks = {"A1": TaskFactory(user=alice, title="A1"), "B1": TaskFactory(user=bob, title="B1")}
+    staff = User.objects.db_manager("admin").create_superuser("staff@example.com", PASSWORD)
+    return alice, bob, staff, tasks
 
 
 @pytest.fixture
