@@ -12,6 +12,8 @@ class AccountsConfig(AppConfig):
     # core/migrations/0002_users_closed): a user reads, inserts, changes and
     # deletes only their own row; before sign-in, a signed claim for one e-mail
     # address reads that one row (core/rls.py, email_context).
+    # The two-factor tables of django-otp (migrations/0005): a device and its
+    # recovery codes are visible and writable only by their user.
     rls_tables = (
         ProtectedTable(
             "users",
@@ -20,6 +22,25 @@ class AccountsConfig(AppConfig):
                 Policy("users_self_insert", "INSERT", owner_column="id"),
                 Policy("users_self_update", "UPDATE", owner_column="id"),
                 Policy("users_self_delete", "DELETE", owner_column="id"),
+            ),
+        ),
+        ProtectedTable(
+            "otp_totp_totpdevice",
+            (Policy("otp_totp_totpdevice_owner_only", "ALL", owner_column="user_id"),),
+        ),
+        ProtectedTable(
+            "otp_static_staticdevice",
+            (Policy("otp_static_staticdevice_owner_only", "ALL", owner_column="user_id"),),
+        ),
+        ProtectedTable(
+            "otp_static_statictoken",
+            (
+                Policy(
+                    "otp_static_statictoken_owner_only",
+                    "ALL",
+                    owner_column="device_id",
+                    through="otp_static_staticdevice",
+                ),
             ),
         ),
     )

@@ -148,7 +148,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if two_factor.is_enabled(user):
+        with user_context(user.pk):  # the password was right: their own devices only
+            needs_code = two_factor.is_enabled(user)
+        if needs_code:
             # The password's failures stay counted until the second factor passes.
             two_factor.start_pending(self.request, user, self.get_success_url())
             return redirect("accounts:login_two_factor")
@@ -178,7 +180,11 @@ def login_two_factor(request):
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         lock = throttle.login_lock(user.email, ip)
-        method = None if lock else two_factor.verify_code(user, form.cleaned_data["code"])
+        method = None
+        if not lock:
+            # The pending user's devices, under their identity: RLS shows no other's.
+            with user_context(user.pk):
+                method = two_factor.verify_code(user, form.cleaned_data["code"])
         if lock:
             log_event(request, "login.locked", user=user, lock=lock, step="two_factor")
             form.add_error(None, ValidationError(LOCK_MESSAGES[lock], code="locked"))
@@ -191,6 +197,7 @@ def login_two_factor(request):
             throttle.login_succeeded(user.email, ip)
             del request.session[two_factor.PENDING_KEY]
             login(request, user, backend=data["backend"])
+            set_rls_user(user.pk)  # signed in: the rest of the request acts as them
             two_factor.mark_verified(request)
             log_event(request, "login.success", user=user, staff=user.is_staff, two_factor=method)
             if user.is_staff:

@@ -42,7 +42,8 @@ APP_ROLE_TABLES = {
     "auth_permission": {"SELECT"},
     "django_content_type": {"SELECT"},
     # Two-factor sign-in (accounts/two_factor.py): the devices of the user signing
-    # in or managing them; a used recovery code is deleted.
+    # in or managing them (row-level security: their own only, accounts/migrations/0005);
+    # a used recovery code is deleted.
     "otp_totp_totpdevice": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "otp_static_staticdevice": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "otp_static_statictoken": {"SELECT", "INSERT", "DELETE"},

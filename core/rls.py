@@ -29,13 +29,17 @@ class Policy:
 
     `owner_column` names the column its expressions compare with the current user
     (`column = (SELECT app.current_user_id())`); None means the policy is open
-    (`true`). The expression is the USING clause except for INSERT, and the WITH
-    CHECK clause for ALL, INSERT and UPDATE.
+    (`true`). With `through`, `owner_column` refers to the id of rows of that table
+    whose own user_id is the current user (`column IN (SELECT id FROM through
+    WHERE user_id = ...)`), for a table that has no user_id of its own. The
+    expression is the USING clause except for INSERT, and the WITH CHECK clause
+    for ALL, INSERT and UPDATE.
     """
 
     name: str
     command: str
     owner_column: str | None = None
+    through: str | None = None
 
     def __post_init__(self):
         if self.command not in COMMANDS:

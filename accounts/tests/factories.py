@@ -37,11 +37,21 @@ def stored_by_email(email):
         return User.objects.filter(email=email).first()
 
 
-def enable_two_factor(user, *, using="default"):
+def enable_two_factor(user):
     """Give the user a confirmed authenticator app; returns the device."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.using(using).create(user=user, name="app", confirmed=True)
+    # Row-level security: the application role writes only the user's own device.
+    with user_context(user.pk):
+        return TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+
+
+def second_factor(user) -> tuple[bool, int]:
+    """(two-factor on, recovery codes left), read as the user (RLS shows no one else's)."""
+    from accounts import two_factor
+
+    with user_context(user.pk):
+        return two_factor.is_enabled(user), two_factor.recovery_codes_left(user)
 
 
 def totp_code(device, offset=0) -> str:
@@ -59,7 +69,9 @@ def two_factor_client(user):
 
     from accounts.two_factor import VERIFIED_KEY, is_enabled
 
-    if not is_enabled(user):
+    with user_context(user.pk):
+        enabled = is_enabled(user)
+    if not enabled:
         enable_two_factor(user)
     client = Client()
     client.force_login(user)

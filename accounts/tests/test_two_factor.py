@@ -5,7 +5,14 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
+from accounts.tests.factories import (
+    PASSWORD,
+    UserFactory,
+    enable_two_factor,
+    second_factor,
+    totp_code,
+)
+from core.rls import user_context
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +42,8 @@ def _password_step(client, email="alice@example.com", **extra):
 def _set_up(client, user):
     client.force_login(user)
     page = client.get(SETUP)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    with user_context(user.pk):
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post(SETUP, {"code": totp_code(device)})
     return page, response
 
@@ -47,8 +55,7 @@ def test_turning_it_on_shows_a_server_drawn_qr_code_then_recovery_codes(client, 
     assert b"<script" not in page.content
     assert response.status_code == 200
     assert b"Your recovery codes" in response.content
-    assert two_factor.is_enabled(user)
-    assert two_factor.recovery_codes_left(user) == 10
+    assert second_factor(user) == (True, 10)
     assert client.session[two_factor.VERIFIED_KEY] is True
 
 
@@ -59,7 +66,7 @@ def test_a_wrong_code_does_not_turn_it_on(client, user):
     response = client.post(SETUP, {"code": "000000"})
 
     assert response.context["form"].has_error("code", code="invalid")
-    assert not two_factor.is_enabled(user)
+    assert second_factor(user) == (False, 0)
 
 
 def test_sign_in_needs_the_code_after_the_password(client, user):
@@ -91,7 +98,8 @@ def test_an_app_code_signs_in_once(client, user, no_device_delay):
 
 def test_a_recovery_code_signs_in_once(client, user):
     enable_two_factor(user)
-    codes = two_factor.new_recovery_codes(user)
+    with user_context(user.pk):
+        codes = two_factor.new_recovery_codes(user)
 
     _password_step(client)
     first = client.post(STEP, {"code": codes[0].upper()}, follow=True)
@@ -144,21 +152,21 @@ def test_the_code_step_without_a_password_sends_to_sign_in(client):
 def test_new_recovery_codes_and_turning_off_need_the_password(client, user):
     client.force_login(user)
     enable_two_factor(user)
-    old = two_factor.new_recovery_codes(user)
+    with user_context(user.pk):
+        old = two_factor.new_recovery_codes(user)
 
     refused = client.post(MANAGE, {"action": "disable", "password": "wrong"})
     assert refused.context["form"].has_error("password", code="password_incorrect")
-    assert two_factor.is_enabled(user)
+    assert second_factor(user) == (True, 10)
 
     renewed = client.post(MANAGE, {"action": "codes", "password": PASSWORD})
     assert b"Your recovery codes" in renewed.content
     assert old[0].encode() not in renewed.content
-    assert two_factor.recovery_codes_left(user) == 10
+    assert second_factor(user) == (True, 10)
 
     off = client.post(MANAGE, {"action": "disable", "password": PASSWORD})
     assert off.url == reverse("accounts:profile")
-    assert not two_factor.is_enabled(user)
-    assert two_factor.recovery_codes_left(user) == 0
+    assert second_factor(user) == (False, 0)
 
 
 def test_the_profile_says_whether_it_is_on(client, user):

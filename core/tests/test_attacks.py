@@ -25,9 +25,10 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import Client
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts import two_factor
+from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, second_factor
 from core import identity
-from core.rls import set_rls_user
+from core.rls import set_rls_user, user_context
 from core.tests.helpers import admin_sql
 from core.tests.test_pgbouncer import PORT as PGBOUNCER_PORT
 from core.tests.test_pgbouncer import pgbouncer  # noqa: F401 (fixture)
@@ -487,3 +488,135 @@ def test_a_planted_session_row_signs_nobody_in(attacker, people):
     thief.cookies["sessionid"] = key
     response = thief.get("/tasks/")
     assert (response.status_code, response.url.split("?")[0]) == (302, "/accounts/login/")
+
+
+# --- two-factor secrets ---------------------------------------------------------------------
+# A TOTP key or a recovery code of someone else, with their password, is their account.
+
+
+@pytest.fixture
+def second_factors(people):
+    """Both have an authenticator app and 10 recovery codes: {email: (TOTP key, static device id,
+    recovery codes as stored)}, read back as the administrative role."""
+    for user in people:
+        enable_two_factor(user)
+        with user_context(user.pk):
+            two_factor.new_recovery_codes(user)
+    stored = {}
+    for user in people:
+        ((key,),) = admin_sql("SELECT key FROM otp_totp_totpdevice WHERE user_id = %s", [user.pk])
+        ((device,),) = admin_sql(
+            "SELECT id FROM otp_static_staticdevice WHERE user_id = %s", [user.pk]
+        )
+        tokens = admin_sql(
+            "SELECT token FROM otp_static_statictoken WHERE device_id = %s", [device]
+        )
+        stored[user.email] = (key, device, {token for (token,) in tokens})
+    return stored
+
+
+SECOND_FACTOR_READS = [
+    "SELECT key FROM otp_totp_totpdevice",
+    "SELECT user_id FROM otp_static_staticdevice",
+    "SELECT token FROM otp_static_statictoken",
+]
+
+
+def test_without_an_identity_no_second_factor_is_readable(attacker, second_factors):
+    for statement in SECOND_FACTOR_READS:
+        assert attacker.run(statement) == []
+    # Nor with the claim a sign-in carries before the password is checked (bob's address).
+    with attacker.transaction():
+        token = identity.make_token(identity.EMAIL, "bob@example.com")
+        attacker.run("SELECT set_config('app.identity', %s, true)", [token])
+        assert attacker.run("SELECT count(*) FROM users") == [(1,)]  # the claim works
+        for statement in SECOND_FACTOR_READS:
+            assert attacker.run(statement) == []
+    assert admin_sql("SELECT count(*) FROM otp_static_statictoken") == [(20,)]  # not vacuous
+
+
+def test_in_alices_request_only_alices_second_factor_is_readable(attacker, people, second_factors):
+    alice, bob = people
+    alice_key, _, alice_tokens = second_factors[alice.email]
+    bob_key, bob_device, bob_tokens = second_factors[bob.email]
+    with attacker.in_request_of(alice):
+        assert attacker.run("SELECT key FROM otp_totp_totpdevice") == [(alice_key,)]
+        assert attacker.run("SELECT user_id FROM otp_static_staticdevice") == [(alice.pk,)]
+        tokens = {token for (token,) in attacker.run("SELECT token FROM otp_static_statictoken")}
+        assert tokens == alice_tokens
+        # Asking for bob's rows by their known ids changes nothing.
+        assert (
+            attacker.run("SELECT key FROM otp_totp_totpdevice WHERE user_id = %s", [bob.pk]) == []
+        )
+        assert (
+            attacker.run(
+                "SELECT token FROM otp_static_statictoken WHERE device_id = %s", [bob_device]
+            )
+            == []
+        )
+    assert alice_key != bob_key and not alice_tokens & bob_tokens
+
+
+def test_through_the_site_alices_identity_finds_no_device_of_bob(people, second_factors):
+    alice, bob = people
+    with user_context(alice.pk):
+        assert not two_factor.is_enabled(bob)
+        assert two_factor.recovery_codes_left(bob) == 0
+        assert two_factor.verify_code(bob, next(iter(second_factors[bob.email][2]))) is None
+    assert second_factor(bob) == (True, 10)  # bob's code was not used up
+
+
+def _second_factor_rows():
+    """Every row of the two-factor tables, as the administrative role sees them."""
+    return [
+        admin_sql(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 (constant names)
+        for table in ("otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "outcome"),
+    [
+        # Replace bob's secret with a known one, or remove his second factor: no row matches.
+        ("UPDATE otp_totp_totpdevice SET key = %(key)s WHERE user_id = %(bob)s", 0),
+        ("DELETE FROM otp_totp_totpdevice WHERE user_id = %(bob)s", 0),
+        ("DELETE FROM otp_static_staticdevice WHERE user_id = %(bob)s", 0),
+        ("DELETE FROM otp_static_statictoken WHERE device_id = %(bob_device)s", 0),
+        # Take bob's devices over: invisible, so nothing moves.
+        ("UPDATE otp_static_staticdevice SET user_id = %(alice)s WHERE user_id = %(bob)s", 0),
+        # Plant a device or a recovery code for bob: refused.
+        ("INSERT INTO otp_totp_totpdevice (user_id, name, confirmed, key, step, t0, digits, "
+         "tolerance, drift, last_t, throttling_failure_count) "
+         "VALUES (%(bob)s, 'x', true, %(key)s, 30, 0, 6, 1, 0, -1, 0)", RLS_VIOLATION),
+        ("INSERT INTO otp_static_statictoken (device_id, token) "
+         "VALUES (%(bob_device)s, 'planted1')", RLS_VIOLATION),
+        # Hand alice's own device (whose key the attacker can read) to bob: refused.
+        ("UPDATE otp_totp_totpdevice SET user_id = %(bob)s WHERE user_id = %(alice)s",
+         RLS_VIOLATION),
+        ("UPDATE otp_static_statictoken SET device_id = %(bob_device)s",
+         "permission denied for table otp_static_statictoken"),
+    ],
+)  # fmt: skip
+def test_no_one_elses_second_factor_can_be_written(
+    attacker, people, second_factors, statement, outcome
+):
+    alice, bob = people
+    before = _second_factor_rows()
+    params = {
+        "alice": alice.pk,
+        "bob": bob.pk,
+        "bob_device": second_factors[bob.email][1],
+        "key": "00" * 20,
+    }
+    with attacker.in_request_of(alice):
+        if isinstance(outcome, int):
+            assert attacker.run(statement, params) == outcome
+        else:
+            assert attacker.refused(statement, params).startswith(outcome)
+    # Without an identity the attacker does no better: no row, or refused.
+    try:
+        assert attacker.run(statement, params) == 0
+    except psycopg.Error as exc:
+        assert str(exc).startswith((RLS_VIOLATION, "permission denied"))
+    assert _second_factor_rows() == before
+    assert second_factor(alice) == second_factor(bob) == (True, 10)

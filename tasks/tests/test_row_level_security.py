@@ -86,8 +86,16 @@ def test_rls_is_enabled_and_forced_on_every_declared_table(db):
 
 def _expected_policy_row(table, policy):
     """The pg_policies row a declared policy must have (see core.rls.Policy)."""
-    if policy.owner_column:
-        expression = f"({policy.owner_column} = ( SELECT app.current_user_id() AS current_user_id))"
+    current_user = "( SELECT app.current_user_id() AS current_user_id)"
+    if policy.through:
+        # How pg_get_expr prints `owner_column IN (SELECT id FROM through WHERE user_id = ...)`.
+        through = policy.through
+        expression = (
+            f"({policy.owner_column} IN ( SELECT {through}.id\n   FROM {through}\n"  # noqa: S608
+            f"  WHERE ({through}.user_id = {current_user})))"
+        )
+    elif policy.owner_column:
+        expression = f"({policy.owner_column} = {current_user})"
     else:
         expression = "true"
     if policy.name == "users_self_read":
