@@ -70,6 +70,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             )
         finally:
             _restore_credentials("default", app_credentials)
+        # A throwaway database need not wait for each commit to reach the disk;
+        # thousands of test commits would (sessions opened from now on).
+        with connections["admin"].cursor() as cursor:
+            name = connections["admin"].ops.quote_name(connections["admin"].settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+        connections.close_all()
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
