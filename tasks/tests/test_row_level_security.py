@@ -241,6 +241,19 @@ def test_the_application_role_cannot_make_anyone_staff(db, alice, as_user):
     assert stored(alice).name == "Alice Liddell"
 
 
+def test_the_application_role_cannot_remove_staff_status(committed):
+    # The guard fires on removal too (its trigger's condition compares OLD and NEW).
+    staff = UserFactory(email="staff@example.com")
+    with connections["admin"].cursor() as cursor:
+        cursor.execute("UPDATE users SET is_staff = true WHERE id = %s", [staff.pk])
+    with (
+        pytest.raises(ProgrammingError, match="only the administrative role"),
+        user_context(staff.pk),
+    ):
+        _sql("UPDATE users SET is_staff = false WHERE id = %s", [staff.pk])
+    assert stored(staff).is_staff is True
+
+
 # --- the context helper ---------------------------------------------------------------
 
 
