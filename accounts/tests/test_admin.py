@@ -150,3 +150,27 @@ def test_staff_see_who_is_locked_and_lift_the_lock(admin_people):
         ).status_code
         == 302
     )
+
+
+def test_staff_lift_a_users_locks_from_the_user_list_and_it_is_logged(admin_people, caplog):
+    alice, _, staff, _ = admin_people
+    stranger = Client()
+    for _ in range(5):
+        stranger.post("/accounts/login/", {"username": alice.email, "password": "wrong"})
+    right = {"username": alice.email, "password": PASSWORD}
+    assert stranger.post("/accounts/login/", right).status_code == 429
+    client = two_factor_client(staff)
+    caplog.set_level(logging.INFO, logger="security")
+    caplog.clear()  # the failures were logged too
+
+    lifted = client.post(
+        "/admin/accounts/user/",
+        {"action": "lift_sign_in_locks", "_selected_action": [alice.pk]},
+        follow=True,
+    )
+
+    assert b"Lifted the sign-in locks of 1 address" in lifted.content
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "security"]
+    assert [(e["event"], e["user_id"]) for e in events] == [("login.locks_lifted", str(staff.pk))]
+    assert alice.email not in json.dumps(events)  # a keyed digest names the address
+    assert stranger.post("/accounts/login/", right).status_code == 302

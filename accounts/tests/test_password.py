@@ -1,15 +1,18 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, UserFactory, stored
 
 pytestmark = pytest.mark.django_db
 
 NEW = "a brand new passphrase 7"
+RESET = reverse("password_reset")
 
 
 @pytest.fixture
@@ -57,6 +60,32 @@ def test_reset_answers_known_and_unknown_addresses_identically(client, user):
     assert known.url == reverse("password_reset_done")
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     assert client.get(known.url).content == client.get(unknown.url).content
+
+
+def test_reset_mails_stop_after_three_an_hour_per_address_with_the_same_answer(
+    client, user, monkeypatch
+):
+    responses = [client.post(RESET, {"email": "alice@example.com"}) for _ in range(5)]
+
+    assert [r.url for r in responses] == [reverse("password_reset_done")] * 5
+    assert len(mail.outbox) == 3
+    # An hour later, the owner can ask again.
+    later = timezone.now() + timedelta(minutes=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    client.post(RESET, {"email": "alice@example.com"})
+    assert len(mail.outbox) == 4
+
+
+def test_reset_mails_stop_after_twenty_an_hour_from_one_client_with_the_same_answer(client):
+    # A mail bomber spreading over many addresses: one client gets 20 mails an hour.
+    users = UserFactory.create_batch(21)
+    responses = [client.post(RESET, {"email": u.email}, REMOTE_ADDR="198.51.100.9") for u in users]
+
+    assert [r.url for r in responses] == [reverse("password_reset_done")] * 21
+    assert len(mail.outbox) == 20
+    # Another client is not held back by that one.
+    client.post(RESET, {"email": users[-1].email}, REMOTE_ADDR="198.51.100.10")
+    assert [m.to for m in mail.outbox[20:]] == [[users[-1].email]]
 
 
 def test_the_reset_link_sets_a_new_password_once(client, user):

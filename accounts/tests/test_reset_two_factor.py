@@ -2,6 +2,8 @@
 foreign keys at COMMIT: committed data only."""
 
 import io
+import json
+import logging
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,7 +16,8 @@ from core.rls import user_context
 from core.tests.helpers import admin_sql
 
 
-def test_the_operator_command_removes_a_second_factor(committed):
+def test_the_operator_command_removes_a_second_factor(committed, caplog):
+    caplog.set_level(logging.INFO, logger="security")
     user = UserFactory(email="alice@example.com")
     enable_two_factor(user)
     with user_context(user.pk):
@@ -30,6 +33,10 @@ def test_the_operator_command_removes_a_second_factor(committed):
         out.getvalue()
     )
     assert second_factor(user) == (False, 0)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "security"]
+    assert [(e["event"], e["user_id"]) for e in events] == [
+        ("two_factor.reset_by_operator", str(user.pk))
+    ]
 
 
 def test_the_operator_command_refuses_an_unknown_address(committed):

@@ -78,3 +78,31 @@ def test_the_sign_in_throttle_counts_the_forwarded_address(client, settings):
         HTTP_X_FORWARDED_FOR="203.0.113.7",
     )
     assert (other.status_code, same.status_code) == (200, 429)
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_a_forged_header_escapes_no_counter(client, settings):
+    # TRUSTED_PROXY_COUNT = 0: a client that writes a new X-Forwarded-For on every
+    # attempt still lands in its own (socket) address's counter.
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(20):
+        client.post(
+            "/accounts/login/",
+            {"username": f"x{n}@example.com", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+
+    forged = client.post(
+        "/accounts/login/",
+        {"username": "y@example.com", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+    elsewhere = client.post(
+        "/accounts/login/",
+        {"username": "y@example.com", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.0",
+    )
+    assert (forged.status_code, elsewhere.status_code) == (429, 200)

@@ -8,9 +8,11 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
+from core.rls import user_context
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,27 @@ def test_verification_two_factor_and_deletion_are_logged(client, user, events):
     assert logged[1]["two_factor"] == "totp"
     assert {e["user_id"] for e in logged} == {str(user.pk)}
     assert all(token not in json.dumps(e) for e in logged)
+
+
+def test_turning_two_factor_on_new_codes_and_signing_out_everywhere_are_logged(
+    client, user, events
+):
+    client.force_login(user)
+    client.get(reverse("accounts:two_factor_setup"))
+    with user_context(user.pk):
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post(reverse("accounts:two_factor_setup"), {"code": totp_code(device)})
+    codes = client.post(reverse("accounts:two_factor"), {"action": "codes", "password": PASSWORD})
+    client.post(reverse("accounts:sign_out_everywhere"), {"everywhere-password": PASSWORD})
+
+    logged = events()
+    assert [e["event"] for e in logged] == [
+        "two_factor.enabled",
+        "two_factor.recovery_codes_renewed",
+        "sessions.ended_everywhere",
+    ]
+    assert {e["user_id"] for e in logged} == {str(user.pk)}
+    # The recovery codes shown on the page are in no line.
+    shown = codes.context["codes"]
+    assert len(shown) == 10
+    assert all(code.encode() in codes.content and code not in json.dumps(logged) for code in shown)
