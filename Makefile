@@ -13,7 +13,12 @@ PYTEST_ARGS ?=
 RUN_ENV := DEBUG=true
 TEST_ENV := DJANGO_SETTINGS_MODULE=todo_site.settings_test
 
-.PHONY: run test test-fast lint bench loadtest localdb-start localdb-stop system-packages clean
+# The French catalog: extract marked strings into locale/fr/.../django.po, then compile
+# the .mo (both committed). Needs Debian's gettext (apt-get install gettext).
+MESSAGES_ARGS := -l fr --no-location --no-obsolete --ignore=.venv --ignore=staticfiles \
+	--ignore=.localdb --ignore=bench --ignore='*/tests/*'
+
+.PHONY: messages run test test-fast lint bench loadtest localdb-start localdb-stop system-packages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +114,10 @@ bench: $(VENV)/.dev
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) manage.py localdb start; fi
 	$(PY) -m bench.run
 	TEST_DB_NAME=test_todo_bench $(PY) -m pytest bench/test_identity_cost.py -s -q -p no:cacheprovider
+
+messages: $(VENV)/.dev
+	$(TEST_ENV) $(PY) manage.py makemessages $(MESSAGES_ARGS)
+	$(TEST_ENV) $(PY) manage.py compilemessages -l fr --ignore=.venv
 
 # 100 simulated users for 60 s against gunicorn (DEBUG off) on a free loopback port,
 # then the same with PostgreSQL restarted mid-run; compares the database with what

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from accounts import two_factor
 
@@ -34,7 +35,7 @@ class TwoFactorAdminSite(AdminSite):
             raise PermissionDenied("This account cannot use the admin.")
         if user.is_authenticated and not two_factor.is_enabled(user):
             messages.warning(
-                request, "Staff must turn on two-factor sign-in before the admin opens."
+                request, gettext("Staff must turn on two-factor sign-in before the admin opens.")
             )
             return redirect("accounts:two_factor_setup")
         if user.is_authenticated:

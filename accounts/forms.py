@@ -1,14 +1,17 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
-from accounts.models import User, normalize_email
+from accounts.models import DEFAULT_TIME_ZONE, User, normalize_email
 from core.client import client_ip
 from core.forms import AccessibleFormMixin
 from core.rls import email_context
 from core.security_log import email_digest, log_event
+from core.user_locale import AVAILABLE_TIME_ZONES
 from core.validators import EMAIL_MAX_LENGTH, no_control_characters
 
 
@@ -17,9 +20,39 @@ def _optional_name(form) -> str | None:
     return (form.cleaned_data.get("name") or "").strip() or None
 
 
+# Region/City names (and UTC), as browsers report them; not the legacy aliases.
+TIME_ZONE_CHOICES = [
+    (name, name.replace("_", " "))
+    for name in sorted(AVAILABLE_TIME_ZONES)
+    if name == "UTC"
+    or (
+        "/" in name
+        and name.split("/")[0]
+        in {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific"}
+    )
+]  # fmt: skip
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A time zone from the list; the browser preselects its own (static/js/timezone.js)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("help_text", _("Dates, “today” and “overdue” follow this time zone."))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("Choose a time zone from the list.")}
+        )
+        super().__init__(choices=TIME_ZONE_CHOICES, **kwargs)
+
+
+def language_choices():
+    return [("", _("Same as my browser")), *settings.LANGUAGES]
+
+
 NAME_MAX_LENGTH = 100
 
-STRENGTH_HINT = (
+STRENGTH_HINT = _(
     "At least 12 characters. Length beats symbols: a few unrelated words "
     "(“lamp orbit velvet cactus”) make a strong password that is easy to remember. "
     "Avoid common passwords and anything close to your name or e-mail."
@@ -27,11 +60,11 @@ STRENGTH_HINT = (
 
 # What a locked sign-in is told: only what will actually help.
 LOCK_MESSAGES = {
-    throttle.LOCKED_ADDRESS: (
+    throttle.LOCKED_ADDRESS: _(
         "Too many failed sign-in attempts for this e-mail address. Wait 15 minutes and "
         "try again, or reset your password: a completed reset lifts this lock at once."
     ),
-    throttle.LOCKED_NETWORK: (
+    throttle.LOCKED_NETWORK: _(
         "Too many failed sign-in attempts from your network. Wait 15 minutes and try again."
     ),
 }
@@ -69,10 +102,13 @@ class SignupForm(
 ):
     """Sign-up never says whether an address has an account (accounts/views.py:signup)."""
 
+    # Without JavaScript the list starts at UTC; with it, at the browser's zone.
+    time_zone = TimeZoneField(initial=DEFAULT_TIME_ZONE, required=False)
+
     class Meta:
         model = User
-        fields = ["email", "name"]
-        labels = {"email": "Email", "name": "Name"}
+        fields = ["email", "name", "time_zone"]
+        labels = {"email": _("Email"), "name": _("Name")}
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -81,6 +117,8 @@ class SignupForm(
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _email_checks(self.fields["email"])
+        # static/js/timezone.js selects the browser's own zone.
+        self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
         _name_checks(self.fields["name"])
         _password_hint(self.fields["password1"])
 
@@ -94,6 +132,9 @@ class SignupForm(
 
     def clean_name(self):
         return _optional_name(self)
+
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or DEFAULT_TIME_ZONE
 
 
 class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
@@ -122,10 +163,10 @@ class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
 
 class TwoFactorCodeForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
         validators=[no_control_characters],
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
@@ -164,18 +205,27 @@ class SetPasswordForm(
 
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
     image = forms.URLField(
-        label="Picture URL",
+        label=_("Picture URL"),
         required=False,
         max_length=2000,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="An http or https address of a picture; leave empty for none.",
-        error_messages={"invalid": "Enter a web address starting with http:// or https://."},
+        help_text=_("An http or https address of a picture; leave empty for none."),
+        error_messages={"invalid": _("Enter a web address starting with http:// or https://.")},
+    )
+    # Optional in the POST: a form without it (an older page) keeps the saved zone.
+    time_zone = TimeZoneField(required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
     class Meta:
         model = User
-        fields = ["name", "image"]
+        fields = ["name", "image", "time_zone", "language"]
+        labels = {"name": _("Name")}
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
 
     def __init__(self, *args, **kwargs):
@@ -188,12 +238,15 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
     def clean_image(self):
         return self.cleaned_data.get("image") or None
 
+    def clean_time_zone(self):
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone
+
 
 class PasswordConfirmForm(AccessibleFormMixin, forms.Form):
     """The user's current password, for actions that need it (delete, sign out everywhere)."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -205,5 +258,5 @@ class PasswordConfirmForm(AccessibleFormMixin, forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+            raise forms.ValidationError(_("That is not your password."), code="password_incorrect")
         return password

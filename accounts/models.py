@@ -1,12 +1,17 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from core.db import DbNow, GenRandomUUID
 from core.rls import email_context, user_context
+
+DEFAULT_TIME_ZONE = "UTC"
 
 
 def normalize_email(email: str) -> str:
@@ -60,15 +65,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(
         primary_key=True, default=uuid.uuid4, db_default=GenRandomUUID(), editable=False
     )
-    email = models.EmailField("email", max_length=255)
+    email = models.EmailField(_("email"), max_length=255)
     email_verified = models.BooleanField(default=False, db_default=False)
     name = models.CharField(max_length=255, null=True, blank=True)
-    image = models.TextField("picture URL", null=True, blank=True)
+    image = models.TextField(_("picture URL"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
     # The database trigger moves it on every UPDATE, whatever path makes it.
     updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+    # Schema v1.1 (docs/schema.md): where and how the user reads dates, and the
+    # list's remembered sort. Read with the user on every request: no extra query.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, db_default=DEFAULT_TIME_ZONE
+    )
+    # Empty: follow the browser's Accept-Language.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
+    # The list's sort names belong to tasks (tasks/sorting.py), which accounts does
+    # not import: its CHECK, chk_users_task_sort, comes from tasks migration 0014.
+    task_sort = models.CharField(max_length=16, default="newest", db_default="newest")
 
     objects = UserManager()
 
@@ -83,6 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(fields=["email"], name="uk_users_email"),
             # Uniqueness regardless of letter case, even for plain SQL writes.
             models.UniqueConstraint(Lower("email"), name="uk_users_email_lower"),
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="chk_users_language",
+            ),
         ]
         indexes = [
             # Spec index; sign-in looks users up by e-mail.

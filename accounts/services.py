@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts import mail, throttle
 from accounts.mail import mail_name
-from accounts.models import User
+from accounts.models import DEFAULT_TIME_ZONE, User
 from core.client import client_ip
 from core.rls import user_context
 
@@ -54,20 +55,22 @@ def verification_email_send(*, request, user) -> str:
     }
     sent = mail.send(
         to=user.email,
-        subject="Confirm your e-mail address for todo",
+        subject=gettext("Confirm your e-mail address for todo"),
         template="accounts/verification_email.txt",
         context=context,
     )
     return "sent" if sent else "failed"
 
 
-def user_sign_up(*, email: str, name: str | None, password: str) -> User:
+def user_sign_up(
+    *, email: str, name: str | None, password: str, time_zone: str = DEFAULT_TIME_ZONE
+) -> User:
     """Create an unverified user from a validated sign-up form. One INSERT.
 
     The new row may only be inserted by its own identity, so it is written
-    under that user's RLS context.
+    under that user's RLS context. `time_zone` is the browser's (or the one chosen).
     """
-    user = User(email=email, name=name)
+    user = User(email=email, name=name, time_zone=time_zone)
     user.set_password(password)
     with user_context(user.pk):
         user.save()

@@ -9,7 +9,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,20 +35,22 @@ from core.rls import email_context, set_rls_user, user_context
 from core.security_log import email_digest, log_event
 
 SIGNUP_EMAIL_KEY = "signup_email"
-WRONG_CODE = "That code is not right. Type the current code from your app, or a recovery code."
+WRONG_CODE = _("That code is not right. Type the current code from your app, or a recovery code.")
 
 
 VERIFICATION_MESSAGES = {
-    "sent": "We sent a verification link to {email}.",
-    "too_many": "We already sent several verification e-mails this hour; please use the "
-    "latest one, or try again later.",
-    "failed": "We could not send the verification e-mail just now. Please try again later.",
+    "sent": _("We sent a verification link to %(email)s."),
+    "too_many": _(
+        "We already sent several verification e-mails this hour; please use the "
+        "latest one, or try again later."
+    ),
+    "failed": _("We could not send the verification e-mail just now. Please try again later."),
 }
 
 
 def _announce_verification(request, status: str, email: str) -> None:
     level = messages.SUCCESS if status == "sent" else messages.WARNING
-    messages.add_message(request, level, VERIFICATION_MESSAGES[status].format(email=email))
+    messages.add_message(request, level, VERIFICATION_MESSAGES[status] % {"email": email})
 
 
 def _send_signup_exists_email(request, email: str) -> None:
@@ -54,7 +59,7 @@ def _send_signup_exists_email(request, email: str) -> None:
         reset_link = request.build_absolute_uri(reverse("password_reset"))
         mail.send(
             to=email,
-            subject="Someone tried to sign up for todo with your address",
+            subject=gettext("Someone tried to sign up for todo with your address"),
             template="accounts/signup_exists_email.txt",
             context={"email": email, "reset_link": reset_link},
         )
@@ -80,7 +85,10 @@ def signup(request):
         if not taken:
             try:
                 user = services.user_sign_up(
-                    email=email, name=data.get("name"), password=data["password1"]
+                    email=email,
+                    name=data.get("name"),
+                    password=data["password1"],
+                    time_zone=data["time_zone"],
                 )
             except IntegrityError:  # the same address signed up at the same moment
                 user = None
@@ -119,7 +127,7 @@ def verify(request, token):
             status=400,
         )
     log_event(request, "email.verified", user_id=services.read_token(token)["uid"])
-    messages.success(request, "Thank you: your e-mail address is verified.")
+    messages.success(request, gettext("Thank you: your e-mail address is verified."))
     return redirect("tasks:list" if request.user.is_authenticated else "login")
 
 
@@ -127,7 +135,7 @@ def verify(request, token):
 @login_required
 def verify_resend(request):
     if request.user.email_verified:
-        messages.info(request, "Your e-mail address is already verified.")
+        messages.info(request, gettext("Your e-mail address is already verified."))
     else:
         status = services.verification_email_send(request=request, user=request.user)
         _announce_verification(request, status, request.user.email)
@@ -173,7 +181,7 @@ def login_two_factor(request):
             user = User.objects.filter(pk=data["uid"], is_active=True).first()
     if user is None:
         request.session.pop(two_factor.PENDING_KEY, None)
-        messages.info(request, "Please sign in again.")
+        messages.info(request, gettext("Please sign in again."))
         return redirect("login")
     form = TwoFactorCodeForm(request.POST or None)
     status = 200
@@ -204,7 +212,12 @@ def login_two_factor(request):
                 log_event(request, "admin.login", user=user)
             if method == "recovery":
                 left = two_factor.recovery_codes_left(user)
-                messages.warning(request, f"You used a recovery code: {left} left.")
+                text = ngettext(
+                    "You used a recovery code: %(left)d left.",
+                    "You used a recovery code: %(left)d left.",
+                    left,
+                )
+                messages.warning(request, text % {"left": left})
             return redirect(data["next"])
     context = {"form": form, "page_name": "auth"}
     return render(request, "accounts/login_two_factor.html", context, status=status)
@@ -262,8 +275,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Profile saved.")
+        user = form.save()
+        # Confirm in the language just chosen.
+        translation.activate(user.language or translation.get_language_from_request(request))
+        messages.success(request, gettext("Profile saved."))
         return redirect("accounts:profile")
     context = {
         "form": form,
@@ -285,14 +300,16 @@ def sign_out_everywhere(request):
     """
     form = PasswordConfirmForm(request.POST, user=request.user, prefix="everywhere")
     if not form.is_valid():
-        messages.error(request, "That is not your password: you are still signed in everywhere.")
+        messages.error(
+            request, gettext("That is not your password: you are still signed in everywhere.")
+        )
         return redirect("accounts:profile")
     user = request.user
     user.set_password(form.cleaned_data["password"])
     user.save(update_fields=["password"])
     log_event(request, "sessions.ended_everywhere", user=user)
     logout(request)
-    messages.success(request, "You are signed out everywhere, this browser included.")
+    messages.success(request, gettext("You are signed out everywhere, this browser included."))
     return redirect("login")
 
 
@@ -335,7 +352,7 @@ def two_factor_manage(request):
         two_factor.disable(user)
         request.session.pop(two_factor.VERIFIED_KEY, None)
         log_event(request, "two_factor.disabled")
-        messages.success(request, "Two-factor sign-in is off.")
+        messages.success(request, gettext("Two-factor sign-in is off."))
         return redirect("accounts:profile")
     context = {
         "form": form,
@@ -358,6 +375,6 @@ def delete_account(request):
         log_event(request, "account.deleted")
         services.user_delete(user=request.user)
         logout(request)
-        messages.success(request, "Your account and all of its tasks have been deleted.")
+        messages.success(request, gettext("Your account and all of its tasks have been deleted."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form, "page_name": "auth"})

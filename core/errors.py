@@ -20,24 +20,27 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 PAGES = {
-    400: ("Bad request", "The request could not be understood, so nothing was changed."),
-    403: ("Not allowed", "You are not allowed to do that."),
-    404: ("Not found", "There is nothing here, or it is not yours to see."),
+    400: (_("Bad request"), _("The request could not be understood, so nothing was changed.")),
+    403: (_("Not allowed"), _("You are not allowed to do that.")),
+    404: (_("Not found"), _("There is nothing here, or it is not yours to see.")),
     405: (
-        "Not allowed here",
-        "This page cannot be used that way. Follow a link or a button on the site instead.",
+        _("Not allowed here"),
+        _("This page cannot be used that way. Follow a link or a button on the site instead."),
     ),
-    429: ("Too many requests", "Please wait a little and try again."),
+    429: (_("Too many requests"), _("Please wait a little and try again.")),
     500: (
-        "Something went wrong",
-        "Something went wrong on our side. What you sent was not saved; please try again.",
+        _("Something went wrong"),
+        _("Something went wrong on our side. What you sent was not saved; please try again."),
     ),
     503: (
-        "Briefly unavailable",
-        "The site cannot reach its database right now. Please try again in a few seconds: "
-        "sending the same form again will not add anything twice.",
+        _("Briefly unavailable"),
+        _(
+            "The site cannot reach its database right now. Please try again in a few seconds: "
+            "sending the same form again will not add anything twice."
+        ),
     ),
 }
 # How long a client should wait before retrying while the database is away.
@@ -102,9 +105,11 @@ def csrf_failure(request, reason=""):
     return error_response(
         request,
         403,
-        title="Your form expired",
-        message="This form was open for too long, or you signed in or out in another tab "
-        "meanwhile, so it was not sent and nothing was changed.",
+        title=_("Your form expired"),
+        message=_(
+            "This form was open for too long, or you signed in or out in another tab "
+            "meanwhile, so it was not sent and nothing was changed."
+        ),
         fresh_url=referer if safe else "/",
     )
 

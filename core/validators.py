@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit for a forward path
 
@@ -11,6 +12,6 @@ def no_control_characters(value: str) -> None:
     """Refuse NUL, line breaks and other control characters (Unicode category Cc)."""
     if any(unicodedata.category(char) == "Cc" for char in value):
         raise ValidationError(
-            "Remove the control characters (such as line breaks) from this field.",
+            _("Remove the control characters (such as line breaks) from this field."),
             code="control_characters",
         )

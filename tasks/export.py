@@ -6,11 +6,13 @@ the trash (`tasks_trash`, deleted in the last 30 days), each row marked by its
 
 A streamed response is consumed after the request's transaction has ended, so
 each chunk opens its own short transaction under the user's RLS context; the
-whole list is never held in memory.
+whole list is never held in memory. Times are written in the user's time zone
+(ISO 8601 with the offset, so they stay exact); the due date is a plain day.
 """
 
 import csv
 import json
+import zoneinfo
 
 from django.db.models import Q
 
@@ -23,6 +25,7 @@ EXPORT_COLUMNS = [*TASK_EXPORT_COLUMNS, "location", "deleted_at"]
 # location -> the table's model; the export and the import read these in this order.
 LOCATIONS = {"list": Task, "archive": ArchivedTask, "trash": TrashedTask}
 CHUNK_SIZE = 1000
+UTC = zoneinfo.ZoneInfo("UTC")
 
 
 def _rows(model, user_id, chunk_size: int):
@@ -44,18 +47,22 @@ def _rows(model, user_id, chunk_size: int):
         after = (chunk[-1]["created_at"], chunk[-1]["id"])
 
 
-def iter_user_tasks(user_id, chunk_size: int = CHUNK_SIZE):
-    """Yield each task of the user as a dict of EXPORT_COLUMNS (strings for ids and times)."""
+def iter_user_tasks(user_id, tz: zoneinfo.ZoneInfo = UTC, chunk_size: int = CHUNK_SIZE):
+    """Yield each task of the user as a dict of EXPORT_COLUMNS (strings for ids and times).
+
+    Times are given in `tz`, the user's time zone.
+    """
     for location, model in LOCATIONS.items():
         for row in _rows(model, user_id, chunk_size):
             deleted_at = row.get("deleted_at")
             yield {
                 **row,
                 "id": str(row["id"]),
-                "created_at": row["created_at"].isoformat(),
-                "updated_at": row["updated_at"].isoformat(),
+                "created_at": row["created_at"].astimezone(tz).isoformat(),
+                "updated_at": row["updated_at"].astimezone(tz).isoformat(),
+                "due_date": row["due_date"].isoformat() if row["due_date"] else None,
                 "location": location,
-                "deleted_at": deleted_at.isoformat() if deleted_at else None,
+                "deleted_at": deleted_at.astimezone(tz).isoformat() if deleted_at else None,
             }
 
 
@@ -66,19 +73,19 @@ class _Echo:
         return value
 
 
-def _json_lines(user_id):
+def _json_lines(user_id, tz):
     yield "[\n"
     first = True
-    for task in iter_user_tasks(user_id):
+    for task in iter_user_tasks(user_id, tz):
         yield ("" if first else ",\n") + json.dumps(task, ensure_ascii=False)
         first = False
     yield "\n]\n"
 
 
-def _csv_lines(user_id):
+def _csv_lines(user_id, tz):
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
-    for task in iter_user_tasks(user_id):
+    for task in iter_user_tasks(user_id, tz):
         yield writer.writerow([task[column] for column in EXPORT_COLUMNS])
 
 

@@ -3,9 +3,11 @@ import uuid
 from datetime import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import AccessibleFormMixin
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
+from tasks import quickadd
+from tasks.models import PRIORITY_NONE, Task
 
 # Characters that show nothing: white space, controls, and format characters such
 # as the zero-width space (U+200B) or the byte-order mark (U+FEFF).
@@ -19,15 +21,19 @@ def is_blank(text: str) -> bool:
 
 ERROR_MESSAGES = {
     "title": {
-        "required": "Enter a title.",
-        "blank": "Enter a title: this one shows nothing.",
-        "max_length": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer "
-        "(it has %(show_value)d).",
+        "required": _("Enter a title."),
+        "blank": _("Enter a title: this one shows nothing."),
+        "max_length": _(
+            "Keep the title to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        ),
     },
     "description": {
-        "max_length": f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters or fewer "
-        "(it has %(show_value)d).",
+        "max_length": _(
+            "Keep the description to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        ),
     },
+    "due_date": {"invalid": _("Enter a date as YYYY-MM-DD, or leave it empty.")},
+    "priority": {"invalid_choice": _("Choose a priority from the list.")},
 }
 
 
@@ -50,20 +56,42 @@ class DescriptionField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class DueDateInput(forms.DateInput):
+    """The browser's own date picker; it always submits YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class TaskForm(AccessibleFormMixin, forms.ModelForm):
-    """Title and description of a new task; the title is trimmed, so a blank one is refused."""
+    """A new task with its details; the title is trimmed, so a blank one is refused."""
 
     class Meta:
         model = Task
-        fields = ["title", "description"]
+        fields = ["title", "description", "due_date", "priority"]
         field_classes = {"description": DescriptionField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "due_date": DueDateInput}
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "due_date": _("Due date"),
+            "priority": _("Priority"),
+        }
         error_messages = ERROR_MESSAGES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The New and Edit pages start in the title (an error elsewhere takes focus instead).
         self.fields["title"].widget.attrs.update({"autocomplete": "off", "autofocus": True})
+        if "due_date" in self.fields:
+            # YYYY-MM-DD only: a localized format would read 01/12 differently per language.
+            self.fields["due_date"].input_formats = ["%Y-%m-%d"]
+        if "priority" in self.fields:
+            # Optional: a form posting only title and description means "no priority".
+            self.fields["priority"].required = False
+            self.fields["priority"].empty_value = PRIORITY_NONE
 
     def clean_title(self):
         title = self.cleaned_data["title"]
@@ -77,7 +105,7 @@ class VersionField(forms.CharField):
 
     widget = forms.HiddenInput
     default_error_messages = {
-        "invalid": "This form is out of date: open the task again and redo your change."
+        "invalid": _("This form is out of date: open the task again and redo your change.")
     }
 
     def __init__(self, **kwargs):
@@ -105,8 +133,8 @@ class TaskUpdateForm(TaskForm):
     version = VersionField()
 
     class Meta(TaskForm.Meta):
-        fields = ["title", "description", "completed"]
-        labels = {"completed": "Completed"}
+        fields = ["title", "description", "completed", "due_date", "priority"]
+        labels = {**TaskForm.Meta.labels, "completed": _("Completed")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,7 +157,7 @@ class TaskCreateForm(TaskForm):
     submit_token = forms.UUIDField(
         widget=forms.HiddenInput,
         required=False,
-        error_messages={"invalid": "This form was damaged and has been renewed: send it again."},
+        error_messages={"invalid": _("This form was damaged and has been renewed: send it again.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -150,21 +178,46 @@ class TaskCreateForm(TaskForm):
 
 
 class QuickAddForm(TaskCreateForm):
-    """The one-field form on top of the list (posted to the list itself), with its token."""
+    """The one-field form on top of the list (posted to the list itself), with its token.
+
+    A due date and a priority may end the title. `today` (the user's date) and
+    `language` are what the phrases are read against (tasks/quickadd.py).
+    `cleaned_data` holds the title left and the due date and priority read, and
+    `understood` the QuickAdd itself.
+    """
 
     class Meta(TaskForm.Meta):
         fields = ["title"]
-        labels = {"title": "New task"}
+        labels = {"title": _("New task")}
 
-    def __init__(self, *args, focus: bool = False, **kwargs):
+    def __init__(self, *args, today, language, focus: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today, self.language = today, language
+        self.understood = None
         attrs = self.fields["title"].widget.attrs
         attrs.update(
-            {"placeholder": "What needs doing?", "class": "quick-add-input", "data-shortcut": "n"}
+            {
+                "placeholder": _("What needs doing? Try “Call Anna fri !2”"),
+                "class": "quick-add-input",
+                "data-shortcut": "n",
+                "aria-describedby": "quick-add-preview",
+            }
         )
         # Focused only right after an add or an error here, not on every visit to the list.
         if not focus:
             attrs.pop("autofocus", None)
+
+    def clean_title(self):
+        title = super().clean_title()
+        self.understood = quickadd.parse(title, today=self.today, language=self.language)
+        return self.understood.title
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.understood is not None:
+            cleaned["due_date"] = self.understood.due_date
+            cleaned["priority"] = self.understood.priority
+        return cleaned
 
 
 class TaskRenameForm(TaskForm):
@@ -178,8 +231,11 @@ class TaskRenameForm(TaskForm):
 
 class ImportForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
-        label="Export file",
-        help_text="The JSON or CSV file that “Download your tasks” gave, up to 2 MB.",
-        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+        label=_("Export file"),
+        help_text=_("The JSON or CSV file that “Download your tasks” gave, up to 2 MB."),
+        error_messages={
+            "required": _("Choose the file to import."),
+            "empty": _("The file is empty."),
+        },
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
     )

@@ -1,4 +1,4 @@
-"""Where in the task list a page came from: its tab, search and page (with its cursor).
+"""Where in the task list a page came from: its tab, sort, search and page (with its cursor).
 
 Every task page remembers it as query parameters, and its forms post it back as
 hidden fields, so every action returns to the same place in the list. It is
@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from tasks.models import STATUS_ACTIVE, STATUS_ALL, STATUS_COMPLETED
+from tasks.models import STATUS_ALL, STATUSES
+from tasks.sorting import SORT_NAMES
 
 SEARCH_MAX_LENGTH = 200
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -30,7 +31,10 @@ def clean_text(value, max_length: int = SEARCH_MAX_LENGTH) -> str:
 
 @dataclass(frozen=True)
 class ListState:
-    """The list's tab (`status`), search (`q`) and page number.
+    """The list's tab (`status`), sort, search (`q`) and page number.
+
+    `sort` empty means the user's remembered order (users.task_sort); a sort in
+    the URL is kept even when it is that one, so a link says what it shows.
 
     A page after the first may carry a cursor, `after` or `before` a row
     (tasks/paging.py), so that page is found by keyset; it is checked in full
@@ -39,6 +43,7 @@ class ListState:
     """
 
     status: str = STATUS_ALL
+    sort: str = ""
     q: str = ""
     page: int = 1
     after: str = ""
@@ -48,9 +53,11 @@ class ListState:
     def from_data(cls, data) -> "ListState":
         """The state found in `data` (GET, POST, or an Undo record); unknown values fall back."""
         status = data.get("status", "")
+        sort = data.get("sort", "")
         page = str(data.get("page", ""))
         state = cls(
-            status=status if status in (STATUS_ACTIVE, STATUS_COMPLETED) else STATUS_ALL,
+            status=status if status in STATUSES else STATUS_ALL,
+            sort=sort if sort in SORT_NAMES else "",
             q=clean_text(str(data.get("q", "")).replace("\x00", "").strip()),
             page=int(page) if _PAGE_NUMBER.fullmatch(page) and int(page) > 1 else 1,
         )
@@ -73,6 +80,8 @@ class ListState:
         params = {}
         if self.status != STATUS_ALL:
             params["status"] = self.status
+        if self.sort:
+            params["sort"] = self.sort
         if self.q:
             params["q"] = self.q
         if self.page > 1:
@@ -113,6 +122,10 @@ class ListState:
     def with_status(self, status: str) -> "ListState":
         """Another tab with the same search, on its first page."""
         return replace(self, status=status).first_page()
+
+    def with_sort(self, sort: str) -> "ListState":
+        """Another order of the same tab and search, on its first page."""
+        return replace(self, sort=sort).first_page()
 
     def without_search(self) -> "ListState":
         return replace(self, q="").first_page()

@@ -1,34 +1,72 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.db import DbNow, GenRandomUUID, Index
+from tasks.sorting import LIST_ORDERINGS, SORT_DUE, SORT_NEWEST, sort_ordering
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 
+# Priority: 0 none to 3 high (schema v1.1, `chk_tasks_priority_range`).
+PRIORITY_NONE, PRIORITY_LOW, PRIORITY_MEDIUM, PRIORITY_HIGH = 0, 1, 2, 3
+PRIORITY_CHOICES = [
+    (PRIORITY_NONE, _("None")),
+    (PRIORITY_LOW, _("Low")),
+    (PRIORITY_MEDIUM, _("Medium")),
+    (PRIORITY_HIGH, _("High")),
+]
+PRIORITY_RANGE = Q(priority__gte=PRIORITY_NONE, priority__lte=PRIORITY_HIGH)
 
 # The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
 # table order: the moves between them (tasks/services.py), the export (without user_id) and
 # generate_data copy exactly these.
-TASK_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
+TASK_COLUMNS = (
+    "id",
+    "user_id",
+    "title",
+    "description",
+    "completed",
+    "created_at",
+    "updated_at",
+    "due_date",
+    "priority",
+)
 
 # The list's status tabs, as the `status` query parameter spells them.
 STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED = "all", "active", "completed"
+STATUS_TODAY, STATUS_UPCOMING = "today", "upcoming"
+STATUSES = (STATUS_ALL, STATUS_ACTIVE, STATUS_COMPLETED, STATUS_TODAY, STATUS_UPCOMING)
 
-# How the task list orders its rows, by `sort` value. The views order by these,
-# and tasks/tests/test_list_indexes.py checks in PostgreSQL's catalog that an
-# index serves each ordering under every tab's filter: a new sort order fails
-# `make test` until it has its index (docs/schema.md, "List indexes").
-SORT_NEWEST = "newest"
-LIST_ORDERINGS = {SORT_NEWEST: ("-created_at", "-id")}
+# How the task list orders its rows, by `sort` value: LIST_ORDERINGS, declared in
+# tasks/sorting.py. The views order by these, and tasks/tests/test_list_indexes.py
+# checks in PostgreSQL's catalog that an index serves each ordering under every
+# tab's filter: a new sort order fails `make test` until it has its index
+# (docs/schema.md, "List indexes").
 # The columns each tab fixes by equality besides the owner: its index must
 # start with user_id and these, in any order, then the ordering's columns.
+# Today and Upcoming are Active with a range on due_date: the Active indexes
+# with due_date first serve them (tasks/tests/test_planning_plans.py).
 TAB_FILTERS = {STATUS_ALL: (), STATUS_ACTIVE: ("completed",), STATUS_COMPLETED: ("completed",)}
+
+
+def list_ordering(status: str, sort: str) -> tuple:
+    """The ORDER BY of a tab in a sort (tasks/sorting.py).
+
+    Today and Upcoming are read by day, so the due date comes first there and
+    the chosen sort orders each day.
+    """
+    ordering = sort_ordering(sort)
+    if status in (STATUS_TODAY, STATUS_UPCOMING) and sort != SORT_DUE:
+        ordering = ("due_date", *ordering)
+    return ordering
 
 
 class TaskQuerySet(models.QuerySet):
@@ -36,17 +74,31 @@ class TaskQuerySet(models.QuerySet):
         """The one place tasks are filtered by owner; RLS guards it a second time."""
         return self.filter(user=user)
 
-    def with_status(self, status: str):
-        """Active or completed tasks; anything else (`all`) leaves the queryset as it is."""
+    def with_status(self, status: str, *, today: date | None = None):
+        """The tasks of one tab; anything else (`all`) leaves the queryset as it is.
+
+        `today` is the user's date (default: core/clock.py's, in the active time
+        zone): Today holds open tasks due then or overdue, Upcoming open tasks
+        due later. Both are a due_date range on idx_tasks_user_completed_due.
+        """
+        today = today or clock.today()
         if status == STATUS_ACTIVE:
             return self.filter(completed=False)
         if status == STATUS_COMPLETED:
             return self.filter(completed=True)
+        if status == STATUS_TODAY:
+            return self.filter(completed=False, due_date__lte=today)
+        if status == STATUS_UPCOMING:
+            return self.filter(completed=False, due_date__gt=today)
         return self
 
     def in_list_order(self, sort: str = SORT_NEWEST):
         """The list's order for `sort` (a key of LIST_ORDERINGS), ties broken by id."""
         return self.order_by(*LIST_ORDERINGS[sort])
+
+    def for_list(self, *, status: str, sort: str, today: date):
+        """One tab of the list in the chosen order (`list_ordering`)."""
+        return self.with_status(status, today=today).order_by(*list_ordering(status, sort))
 
     def search(self, q: str):
         """Tasks whose title or description contains `q`, ignoring case; all when `q` is blank."""
@@ -55,18 +107,25 @@ class TaskQuerySet(models.QuerySet):
             return self
         return self.filter(Q(title__icontains=q) | Q(description__icontains=q))
 
-    def status_counts(self) -> dict[str, int]:
-        """`{"all": n, "active": n, "completed": n}` in one aggregate query (spec pattern 7)."""
-        # Not count(id): the query then reads only (user_id, completed), which
-        # idx_tasks_user_completed holds, so PostgreSQL counts from the index
-        # alone (an index-only scan) instead of visiting 10,000 rows of the table.
+    def status_counts(self, *, today: date) -> dict[str, int]:
+        """The number of tasks in each tab, in one aggregate query (spec pattern 7)."""
+        # Not count(id): the query then reads only (user_id, completed, due_date),
+        # which idx_tasks_user_completed_due holds, so PostgreSQL counts from the
+        # index alone (an index-only scan) instead of visiting the table's rows.
+        # Aliases differ from field names: an alias named `completed` would shadow the field.
+        open_ = Q(completed=False)
         totals = self.aggregate(
-            total=Count("*"), completed=Count("completed", filter=Q(completed=True))
+            n_all=Count("*"),
+            n_completed=Count("completed", filter=Q(completed=True)),
+            n_today=Count("completed", filter=open_ & Q(due_date__lte=today)),
+            n_upcoming=Count("completed", filter=open_ & Q(due_date__gt=today)),
         )
         return {
-            STATUS_ALL: totals["total"],
-            STATUS_ACTIVE: totals["total"] - totals["completed"],
-            STATUS_COMPLETED: totals["completed"],
+            STATUS_ALL: totals["n_all"],
+            STATUS_ACTIVE: totals["n_all"] - totals["n_completed"],
+            STATUS_COMPLETED: totals["n_completed"],
+            STATUS_TODAY: totals["n_today"],
+            STATUS_UPCOMING: totals["n_upcoming"],
         }
 
 
@@ -91,6 +150,11 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_default=DbNow())
     # The database trigger moves it on every UPDATE, whatever path makes it.
     updated_at = models.DateTimeField(auto_now=True, db_default=DbNow())
+    # Schema v1.1 (docs/schema.md): a calendar day, no time; "today" is the user's.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.SmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, default=PRIORITY_NONE, db_default=PRIORITY_NONE
+    )
 
     objects = TaskQuerySet.as_manager()
 
@@ -101,6 +165,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("title")), 0), name="chk_title_not_empty"
             ),
+            models.CheckConstraint(condition=PRIORITY_RANGE, name="chk_tasks_priority_range"),
         ]
         indexes = [
             # Spec index: ownership filters, cascades from users.
@@ -125,6 +190,28 @@ class Task(models.Model):
             Index(
                 fields=["user", "completed", "-created_at", "-id"],
                 name="idx_tasks_user_completed_created_id",
+            ),
+            # v1.1, one pair per new sort (All; Active and Completed):
+            # the due-date sort. The Active one also serves Today (due_date <= today)
+            # and Upcoming (due_date > today) with their counts, index-only.
+            Index(fields=["user", "due_date", "-created_at", "-id"], name="idx_tasks_user_due"),
+            Index(
+                fields=["user", "completed", "due_date", "-created_at", "-id"],
+                name="idx_tasks_user_completed_due",
+            ),
+            # The priority sort (highest first, then newest).
+            Index(
+                fields=["user", "-priority", "-created_at", "-id"], name="idx_tasks_user_priority"
+            ),
+            Index(
+                fields=["user", "completed", "-priority", "-created_at", "-id"],
+                name="idx_tasks_user_completed_priority",
+            ),
+            # The title sort.
+            Index(fields=["user", "title", "id"], name="idx_tasks_user_title"),
+            Index(
+                fields=["user", "completed", "title", "id"],
+                name="idx_tasks_user_completed_title",
             ),
         ]
 
@@ -152,12 +239,21 @@ class ArchivedTask(models.Model):
     completed = models.BooleanField(default=True, db_default=True)
     created_at = models.DateTimeField(db_default=DbNow())
     updated_at = models.DateTimeField(db_default=DbNow())
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.SmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, default=PRIORITY_NONE, db_default=PRIORITY_NONE
+    )
 
     objects = TaskQuerySet.as_manager()
 
     class Meta:
         db_table = "tasks_archive"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=PRIORITY_RANGE, name="chk_tasks_archive_priority_range"
+            ),
+        ]
         indexes = [
             # A user's archive page, newest first; also the cascade from users.
             models.Index(fields=["user", "-created_at"], name="idx_tasks_archive_user_created"),
@@ -189,6 +285,10 @@ class TrashedTask(models.Model):
     completed = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(db_default=DbNow())
     updated_at = models.DateTimeField(db_default=DbNow())
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.SmallIntegerField(
+        _("priority"), choices=PRIORITY_CHOICES, default=PRIORITY_NONE, db_default=PRIORITY_NONE
+    )
     deleted_at = models.DateTimeField(db_default=DbNow())
 
     objects = TaskQuerySet.as_manager()
@@ -196,6 +296,9 @@ class TrashedTask(models.Model):
     class Meta:
         db_table = "tasks_trash"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=PRIORITY_RANGE, name="chk_tasks_trash_priority_range"),
+        ]
         indexes = [
             # A user's trash in the export, newest first; also the cascade from users.
             models.Index(fields=["user", "-created_at"], name="idx_tasks_trash_user_created"),

@@ -25,13 +25,21 @@ edited).
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, connections, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from tasks.models import TASK_COLUMNS, ArchivedTask, SubmitToken, Task, TaskQuerySet, TrashedTask
+from tasks.models import (
+    PRIORITY_NONE,
+    TASK_COLUMNS,
+    ArchivedTask,
+    SubmitToken,
+    Task,
+    TaskQuerySet,
+    TrashedTask,
+)
 
 # A form left open longer than this may add its task again when re-sent.
 SUBMIT_TOKEN_LIFETIME = timedelta(days=1)
@@ -80,9 +88,22 @@ def _subquery(tasks: TaskQuerySet) -> tuple[str, tuple]:
     return f"id IN ({sql})", params
 
 
-def task_create(*, owner, title: str, description: str | None = None) -> Task:
+def task_create(
+    *,
+    owner,
+    title: str,
+    description: str | None = None,
+    due_date: date | None = None,
+    priority: int = PRIORITY_NONE,
+) -> Task:
     """Insert a task for `owner` from validated values. One INSERT."""
-    task = Task(user=owner, title=title, description=description or None)
+    task = Task(
+        user=owner,
+        title=title,
+        description=description or None,
+        due_date=due_date,
+        priority=priority,
+    )
     task.save()
     return task
 
@@ -124,6 +145,8 @@ def task_update(
     title: str,
     description: str | None,
     completed: bool,
+    due_date: date | None = None,
+    priority: int = PRIORITY_NONE,
     version: datetime | None = None,
 ) -> Task:
     """Save validated values of the editable fields of `task` in one conditional UPDATE.
@@ -139,8 +162,10 @@ def task_update(
     task.title = title
     task.description = description or None
     task.completed = completed
+    task.due_date = due_date
+    task.priority = priority
     _save_if_unchanged(task, version, title=task.title, description=task.description,
-                       completed=completed)  # fmt: skip
+                       completed=completed, due_date=due_date, priority=priority)  # fmt: skip
     return task
 
 

@@ -6,38 +6,54 @@ as `state` for its links and hidden fields.
 """
 
 import uuid
-from datetime import date
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import get_language, gettext, ngettext, ngettext_lazy, pgettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import clock
 from core.errors import error_response
-from tasks import export, services
+from core.user_locale import user_time_zone
+from tasks import export, quickadd, services
 from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.list_state import ListState, clean_text
 from tasks.models import (
-    LIST_ORDERINGS,
-    SORT_NEWEST,
+    PRIORITY_CHOICES,
     STATUS_ACTIVE,
     STATUS_ALL,
     STATUS_COMPLETED,
+    STATUS_TODAY,
+    STATUS_UPCOMING,
     ArchivedTask,
     Task,
+    list_ordering,
 )
 from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
+from tasks.sorting import SORT_LABELS
 from tasks.undo import undo_offer, undo_take
 
 PAGE_SIZE = 50
-TABS = ((STATUS_ALL, "All"), (STATUS_ACTIVE, "Active"), (STATUS_COMPLETED, "Completed"))
+# Upcoming shows one group per day this far ahead, then one "Later" group.
+UPCOMING_DAYS = 14
+TABS = (
+    (STATUS_ALL, _("All")),
+    (STATUS_ACTIVE, _("Active")),
+    (STATUS_COMPLETED, _("Completed")),
+    (STATUS_TODAY, _("Today")),
+    (STATUS_UPCOMING, _("Upcoming")),
+)
 
 
 def _state(request) -> ListState:
@@ -87,8 +103,38 @@ def _get_task(request, pk) -> Task:
     return get_object_or_404(Task.objects.for_owner(request.user), pk=pk)
 
 
-def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+def _day_label(day, today) -> str:
+    """ "Today", "Tomorrow" or the localized date, with the year only when it is not this one."""
+    if day == today:
+        return gettext("Today")
+    if day == today + timedelta(days=1):
+        return gettext("Tomorrow")
+    # Translatable formats: French abbreviates months as "nov.", not "Nov".
+    if day.year == today.year:
+        return formats.date_format(day, pgettext("short date format", "D j M"))
+    return formats.date_format(day, pgettext("short date format with year", "D j M Y"))
+
+
+def _upcoming_groups(tasks: list[Task], today) -> list[dict]:
+    """Upcoming tasks (ordered by due date) under one heading per day, then "Later"."""
+    last_day = today + timedelta(days=UPCOMING_DAYS)
+    groups: list[dict] = []
+    for task in tasks:
+        if task.due_date <= last_day:
+            key, label = task.due_date, _day_label(task.due_date, today)
+        else:
+            key, label = "later", gettext("Later")
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "label": label, "tasks": []})
+        groups[-1]["tasks"].append(task)
+    return groups
+
+
+def _due_labels(tasks: list[Task], today) -> None:
+    """Give each task its due chip's text and whether it is overdue (for the template)."""
+    for task in tasks:
+        task.due_label = _day_label(task.due_date, today) if task.due_date else ""
+        task.is_overdue = bool(task.due_date and task.due_date < today and not task.completed)
 
 
 def _shown_counts(counts: dict[str, int], status: str) -> dict[str, int]:
@@ -96,9 +142,10 @@ def _shown_counts(counts: dict[str, int], status: str) -> dict[str, int]:
     if status == STATUS_ALL:
         return counts
     n = counts[status]
+    # Today and Upcoming hold open tasks only.
     return {
         STATUS_ALL: n,
-        STATUS_ACTIVE: n if status == STATUS_ACTIVE else 0,
+        STATUS_ACTIVE: 0 if status == STATUS_COMPLETED else n,
         STATUS_COMPLETED: n if status == STATUS_COMPLETED else 0,
     }
 
@@ -111,12 +158,21 @@ def _shown(request, state: ListState):
 def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
     """Labels of the bulk buttons that would change something among the shown tasks."""
     actions = {}
-    if shown[STATUS_ACTIVE]:
-        actions["complete"] = f"Mark {_plural(shown[STATUS_ACTIVE], 'shown task')} as done"
-    elif shown[STATUS_COMPLETED]:
-        actions["complete"] = f"Reopen {_plural(shown[STATUS_COMPLETED], 'shown task')}"
-    if shown[STATUS_COMPLETED]:
-        actions["clear"] = f"Clear {_plural(shown[STATUS_COMPLETED], 'shown completed task')}"
+    active, completed = shown[STATUS_ACTIVE], shown[STATUS_COMPLETED]
+    if active:
+        actions["complete"] = ngettext(
+            "Mark %(count)d shown task as done", "Mark %(count)d shown tasks as done", active
+        ) % {"count": active}
+    elif completed:
+        actions["complete"] = ngettext(
+            "Reopen %(count)d shown task", "Reopen %(count)d shown tasks", completed
+        ) % {"count": completed}
+    if completed:
+        actions["clear"] = ngettext(
+            "Clear %(count)d shown completed task",
+            "Clear %(count)d shown completed tasks",
+            completed,
+        ) % {"count": completed}
     return actions
 
 
@@ -125,7 +181,7 @@ def _bulk_actions(shown: dict[str, int]) -> dict[str, str]:
 def task_list(request):
     """The list; a POST is the quick-add form (an empty title stays here with its message)."""
     state = ListState.from_data(request.GET)
-    form = QuickAddForm(request.POST or None, focus=request.method == "POST")
+    form = _quick_add_form(request.POST or None, focus=request.method == "POST")
     if request.method == "POST":
         if "details" in request.POST:
             # "Add with details": the full form, with what was typed so far.
@@ -137,6 +193,11 @@ def task_list(request):
         if form.is_valid():
             return _quick_added(request, state, form)
     return _render_list(request, state, form)
+
+
+def _quick_add_form(data=None, *, focus: bool = False) -> QuickAddForm:
+    """The quick-add form, reading dates in the user's time zone and language."""
+    return QuickAddForm(data, today=clock.today(), language=get_language(), focus=focus)
 
 
 def _spend_token(request, form) -> bool:
@@ -151,23 +212,35 @@ def _quick_added(request, state, form):
     state = state.first_page()
     if not _spend_token(request, form):
         # A repeated post (double click, retry): answered as the first, nothing added.
-        messages.success(request, "Task added.", extra_tags="added")
+        messages.success(request, gettext("Task added."), extra_tags="added")
         return redirect(state.list_url)
     task = services.task_create(owner=request.user, **form.content())
     shown = _shown(request, state).filter(pk=task.pk).exists()
-    if shown:
-        messages.success(request, "Task added.", extra_tags="added")
+    understood = form.understood
+    if understood and understood.found_anything:
+        # Without JavaScript there was no preview: say what was read, and where to fix it.
+        text = gettext("Task added: “%(title)s”, %(understood)s.") % {
+            "title": task.title,
+            "understood": _understood_summary(understood, clock.today()),
+        }
+        link_url, link_text = state.url(reverse("tasks:update", args=[task.pk])), _("Edit")
     else:
-        # Added on the Completed tab or during a search: say where it went.
-        url = f"{reverse('tasks:detail', args=[task.pk])}"
+        text, link_url, link_text = gettext("Task added."), None, None
+    if not shown:
+        # Added on the Completed tab, during a search or outside Today: say where it went.
+        if link_url:
+            text = f"{text} {gettext('It is not shown here.')}"
+        else:
+            text = gettext("Task added to Active tasks; it is not shown here.")
+        link_url, link_text = reverse("tasks:detail", args=[task.pk]), _("Show it")
+    if link_url:
         messages.success(
             request,
-            format_html(
-                'Task added to Active tasks; it is not shown here. <a href="{}">Show it</a>',
-                url,
-            ),
+            format_html('{} <a href="{}">{}</a>', text, link_url, link_text),
             extra_tags="added",
         )
+    else:
+        messages.success(request, text, extra_tags="added")
     return redirect(state.list_url)
 
 
@@ -184,14 +257,15 @@ class _CountedPaginator(Paginator):
 
 
 def _render_list(request, state: ListState, form):
+    sort = state.sort or request.user.task_sort
+    today = clock.today()
     tasks = Task.objects.for_owner(request.user)
-    counts = tasks.status_counts()
+    counts = tasks.status_counts(today=today)
     # With a search, one more aggregate gives the search's counts (and the pages' total).
-    shown_counts = _shown_counts(
-        tasks.search(state.q).status_counts() if state.q else counts, state.status
-    )
-    ordering = LIST_ORDERINGS[SORT_NEWEST]
-    shown = tasks.with_status(state.status).search(state.q).in_list_order(SORT_NEWEST)
+    search_counts = tasks.search(state.q).status_counts(today=today) if state.q else counts
+    shown_counts = _shown_counts(search_counts, state.status)
+    ordering = list_ordering(state.status, sort)
+    shown = tasks.with_status(state.status, today=today).search(state.q).order_by(*ordering)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
     page_obj, cursor = _list_page(paginator, state, ordering)
     rows = list(page_obj.object_list)
@@ -206,6 +280,7 @@ def _render_list(request, state: ListState, form):
         next_url = state.with_page(page_obj.next_page_number(), after).list_url
     tabs = [
         {
+            "status": tab,
             "label": label,
             "count": counts[tab],
             "url": state.with_status(tab).list_url,
@@ -215,14 +290,20 @@ def _render_list(request, state: ListState, form):
     ]
     if not form.is_bound and any(m.extra_tags == "added" for m in messages.get_messages(request)):
         # Right after an add (without JavaScript), the field is ready for the next one.
-        form = QuickAddForm(focus=True)
+        form = _quick_add_form(focus=True)
+    _due_labels(rows, today)
     ctx = _context(
         request,
         state,
+        sort=sort,
+        sorts=list(SORT_LABELS.items()),
+        # The sort form posts the tab and search; a new order starts at page 1.
+        sort_state=state.with_sort(""),
         counts=counts,
         tabs=tabs,
         page_obj=page_obj,
         tasks=rows,
+        groups=_upcoming_groups(rows, today) if state.status == STATUS_UPCOMING else None,
         form=form,
         bulk=_bulk_actions(shown_counts),
         previous_url=previous_url,
@@ -230,6 +311,50 @@ def _render_list(request, state: ListState, form):
         clear_search_url=state.without_search().list_url,
     )
     return render(request, "tasks/task_list.html", ctx)
+
+
+@login_required
+@require_POST
+def task_sort(request):
+    """Remember the chosen sort for the user, then show the list sorted so (in the URL too)."""
+    state = ListState.from_data(request.POST).first_page()
+    if state.sort and state.sort != request.user.task_sort:
+        request.user.task_sort = state.sort
+        request.user.save(update_fields=["task_sort", "updated_at"])
+    return redirect(state.list_url)
+
+
+def _understood_summary(result: quickadd.QuickAdd, today) -> str:
+    """What quick add read, in words: "due Fri 27 Nov, priority High"."""
+    parts = []
+    if result.due_date:
+        parts.append(gettext("due %(day)s") % {"day": _day_label(result.due_date, today)})
+    if result.priority:
+        parts.append(
+            gettext("priority %(priority)s") % {"priority": dict(PRIORITY_CHOICES)[result.priority]}
+        )
+    return ", ".join(parts)
+
+
+@login_required
+@require_GET
+def task_quick_add_preview(request):
+    """What the quick-add field would save, for the live preview chip (JSON; nothing is saved)."""
+    today = clock.today()
+    typed = clean_text(request.GET.get("title", ""), 1000)
+    result = quickadd.parse(typed, today=today, language=get_language())
+    summary = _understood_summary(result, today)
+    chip = gettext("“%(title)s”: %(summary)s") % {"title": result.title, "summary": summary}
+    return JsonResponse(
+        {
+            "title": result.title,
+            "due_date": result.due_date.isoformat() if result.due_date else None,
+            "priority": result.priority,
+            "summary": summary,
+            # The chip's whole text, empty when nothing was read off the title.
+            "chip": chip if summary else "",
+        }
+    )
 
 
 @login_required
@@ -243,7 +368,7 @@ def task_create(request):
         # A repeated post (same token, same content) gets the first one's answer.
         if _spend_token(request, form):
             services.task_create(owner=request.user, **form.content())
-        messages.success(request, "Task added.")
+        messages.success(request, gettext("Task added."))
         return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=None))
 
@@ -251,13 +376,15 @@ def task_create(request):
 @login_required
 def task_detail(request, pk):
     task = _get_task(request, pk)
-    return render(request, "tasks/task_detail.html", _context(request, _state(request), task=task))
+    is_overdue = bool(task.due_date and not task.completed and task.due_date < clock.today())
+    ctx = _context(request, _state(request), task=task, is_overdue=is_overdue)
+    return render(request, "tasks/task_detail.html", ctx)
 
 
 def _as_text(value) -> str:
     """A field's value as the conflict table shows it."""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     return "" if value is None else str(value)
 
 
@@ -305,7 +432,7 @@ def task_update(request, pk):
             form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
             ctx = _context(request, state, form=form, task=current, conflict=conflict)
             return render(request, "tasks/task_form.html", ctx, status=409)
-        messages.success(request, "Task saved.")
+        messages.success(request, gettext("Task saved."))
         return redirect(state.list_url)
     return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
 
@@ -324,7 +451,9 @@ def task_toggle(request, pk):
     )
     if completed is None:
         raise Http404
-    messages.success(request, "Task marked as done." if completed else "Task reopened.")
+    messages.success(
+        request, gettext("Task marked as done.") if completed else gettext("Task reopened.")
+    )
     return redirect(_back_url(request, _state(request), pk))
 
 
@@ -345,16 +474,22 @@ def task_rename(request, pk):
         try:
             services.task_rename(task=task, title=title, version=form.cleaned_data["version"])
         except services.TaskGone:
-            messages.error(request, f"That task no longer exists; “{title}” was not saved.")
+            messages.error(
+                request,
+                gettext("That task no longer exists; “%(title)s” was not saved.")
+                % {"title": title},
+            )
         except services.TaskChanged as changed:
             messages.error(
                 request,
-                "The task changed after you started editing it: it is now "
-                f"“{changed.current.title}”. Your title “{title}” was not saved; "
-                "edit it again to keep yours.",
+                gettext(
+                    "The task changed after you started editing it: it is now “%(current)s”. "
+                    "Your title “%(title)s” was not saved; edit it again to keep yours."
+                )
+                % {"current": changed.current.title, "title": title},
             )
         else:
-            messages.success(request, "Title saved.")
+            messages.success(request, gettext("Title saved."))
     return redirect(_state(request).list_url)
 
 
@@ -367,7 +502,7 @@ def task_delete(request, pk):
             raise Http404
         state = _state(request)
         undo = undo_offer(request, action="delete", ids=[pk], state=state.params)
-        messages.success(request, "Task deleted.", extra_tags=undo)
+        messages.success(request, gettext("Task deleted."), extra_tags=undo)
         return redirect(state.list_url)
     task = _get_task(request, pk)
     return render(
@@ -384,11 +519,13 @@ def task_clear_completed(request):
         archived = services.task_clear_completed(owner=request.user, tasks=_shown(request, state))
         if archived:
             undo = undo_offer(request, action="archive", ids=archived, state=state.params)
-            messages.success(
-                request, f"Archived {_plural(len(archived), 'completed task')}.", extra_tags=undo
-            )
+            n = len(archived)
+            text = ngettext(
+                "Archived %(count)d completed task.", "Archived %(count)d completed tasks.", n
+            ) % {"count": n}
+            messages.success(request, text, extra_tags=undo)
         else:
-            messages.info(request, "There were no completed tasks to clear.")
+            messages.info(request, gettext("There were no completed tasks to clear."))
         return redirect(state.list_url)
     state = _state(request)
     count = _shown(request, state).filter(completed=True).count()
@@ -402,14 +539,18 @@ def task_complete_all(request):
     state = _state(request)
     completed, ids = services.task_complete_all(owner=request.user, tasks=_shown(request, state))
     if not ids:
-        messages.info(request, "There are no tasks to change.")
+        messages.info(request, gettext("There are no tasks to change."))
     else:
         action = "complete" if completed else "reopen"
-        text = (
-            f"Marked {_plural(len(ids), 'task')} as done."
-            if completed
-            else (f"Reopened {_plural(len(ids), 'task')}.")
-        )
+        n = len(ids)
+        if completed:
+            text = ngettext(
+                "Marked %(count)d task as done.", "Marked %(count)d tasks as done.", n
+            ) % {"count": n}
+        else:
+            text = ngettext("Reopened %(count)d task.", "Reopened %(count)d tasks.", n) % {
+                "count": n
+            }
         messages.success(
             request,
             text,
@@ -419,10 +560,18 @@ def task_complete_all(request):
 
 
 UNDONE = {
-    "delete": "Restored {}.",
-    "archive": "Restored {} from the archive.",
-    "complete": "Undone: {} open again.",
-    "reopen": "Undone: {} done again.",
+    "delete": ngettext_lazy("Restored %(count)d task.", "Restored %(count)d tasks.", "count"),
+    "archive": ngettext_lazy(
+        "Restored %(count)d task from the archive.",
+        "Restored %(count)d tasks from the archive.",
+        "count",
+    ),
+    "complete": ngettext_lazy(
+        "Undone: %(count)d task open again.", "Undone: %(count)d tasks open again.", "count"
+    ),
+    "reopen": ngettext_lazy(
+        "Undone: %(count)d task done again.", "Undone: %(count)d tasks done again.", "count"
+    ),
 }
 
 
@@ -432,7 +581,7 @@ def task_undo(request):
     """Reverse a delete or bulk change offered in a message (tasks/undo.py)."""
     record = undo_take(request, request.POST.get("token", ""))
     if record is None:
-        messages.info(request, "That can no longer be undone.")
+        messages.info(request, gettext("That can no longer be undone."))
         return redirect(_state(request).list_url)
     action, ids = record["action"], record["ids"]
     if action == "delete":
@@ -443,7 +592,7 @@ def task_undo(request):
         changed = services.task_set_completed(
             owner=request.user, ids=ids, completed=action == "reopen"
         )
-    messages.success(request, UNDONE[action].format(_plural(changed, "task")))
+    messages.success(request, UNDONE[action] % {"count": changed})
     return redirect(ListState.from_data(record["state"]).list_url)
 
 
@@ -465,7 +614,7 @@ def task_restore(request, pk):
     task = services.archived_task_restore(owner=request.user, task_id=pk)
     if task is None:
         raise Http404
-    messages.success(request, "Task restored to your list.")
+    messages.success(request, gettext("Task restored to your list."))
     return redirect("tasks:archive")
 
 
@@ -476,7 +625,7 @@ def archived_task_delete(request, pk):
     if request.method == "POST":
         if not services.archived_task_delete(owner=request.user, task_id=pk):
             raise Http404
-        messages.success(request, "Archived task deleted for good.")
+        messages.success(request, gettext("Archived task deleted for good."))
         return redirect("tasks:archive")
     task = get_object_or_404(ArchivedTask.objects.for_owner(request.user), pk=pk)
     return render(
@@ -492,13 +641,15 @@ def task_export(request):
     fmt = request.GET.get("format", "json")
     if fmt not in export.FORMATS:
         return HttpResponse(
-            "Unknown export format: use ?format=json or ?format=csv.",
+            gettext("Unknown export format: use ?format=json or ?format=csv."),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
     content_type, lines = export.FORMATS[fmt]
-    response = StreamingHttpResponse(lines(request.user.pk), content_type=content_type)
-    filename = f"todo-tasks-{date.today().isoformat()}.{fmt}"
+    # The body is produced after the middleware has reset the time zone: pass it along.
+    tz = user_time_zone(request.user)
+    response = StreamingHttpResponse(lines(request.user.pk, tz), content_type=content_type)
+    filename = f"todo-tasks-{clock.today(tz).isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -524,7 +675,7 @@ def task_import(request):
             return redirect("tasks:list")
         pending = request.session.get(IMPORT_SESSION_KEY)
         if not pending or token != pending["token"] or not _is_uuid(token):
-            messages.info(request, "Nothing to import: choose the file again.")
+            messages.info(request, gettext("Nothing to import: choose the file again."))
             return redirect("task_import")
         del request.session[IMPORT_SESSION_KEY]
         # The session alone cannot stop two confirmations sent at once (both read it
@@ -532,7 +683,7 @@ def task_import(request):
         if not services.submit_token_spend(
             owner=request.user, token=uuid.UUID(token), content={"import": token}
         ):
-            messages.success(request, "This file was imported by your first click.")
+            messages.success(request, gettext("This file was imported by your first click."))
             return redirect("tasks:list")
         message = _imported_message(import_tasks(owner=request.user, rows=pending["rows"]))
         request.session[IMPORT_DONE_KEY] = {"token": token, "message": message}
@@ -545,7 +696,9 @@ def task_import(request):
         upload = form.cleaned_data["file"]
         result = import_read(upload.read(MAX_BYTES + 1), upload.name)
         if result.errors:
-            form.add_error("file", "Nothing was imported: the file has the problems listed below.")
+            form.add_error(
+                "file", gettext("Nothing was imported: the file has the problems listed below.")
+            )
             ctx["import_errors"] = result.errors
         else:
             token = str(uuid.uuid4())  # also a one-time submit token (submit_tokens)
@@ -576,10 +729,17 @@ def _is_uuid(text: str) -> bool:
 
 def _imported_message(counts: dict[str, int]) -> str:
     total = counts["list"] + counts["archive"] + counts["trash"]
-    text = (
-        f"Imported {total} task{'s' if total != 1 else ''}: {counts['list']} to your list, "
-        f"{counts['archive']} to the archive, {counts['trash']} to the trash."
-    )
+    text = ngettext(
+        "Imported %(total)d task: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        "Imported %(total)d tasks: %(list)d to your list, %(archive)d to the archive, "
+        "%(trash)d to the trash.",
+        total,
+    ) % {"total": total, **counts}
     if counts["new_ids"]:
-        text += f" {counts['new_ids']} got a new id because theirs was already in use."
+        text += " " + ngettext(
+            "%(count)d got a new id because theirs was already in use.",
+            "%(count)d got a new id because theirs was already in use.",
+            counts["new_ids"],
+        ) % {"count": counts["new_ids"]}
     return text

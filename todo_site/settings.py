@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "core.cookies.CookieSanitizerMiddleware",  # before anything reads a cookie
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, but the session's user id becomes the database identity before
@@ -89,7 +90,10 @@ MIDDLEWARE = [
     # Last, so the transaction and the user's RLS context cover the view and
     # the rendering of its template response (see core/rls.py).
     "core.middleware.RLSContextMiddleware",
-    # Inside the transaction: renders our page for bodiless 405/429 responses.
+    # The signed-in user's time zone and language (read with the user, no query).
+    "core.user_locale.UserLocaleMiddleware",
+    # Inside the transaction and the user's language: renders our page for
+    # bodiless 405/429 responses.
     "core.errors.ErrorPageMiddleware",
 ]
 
@@ -226,7 +230,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation ------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and French; a user's choice (users.language) wins over Accept-Language,
+# and dates are shown in the user's time zone (core/user_locale.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,13 @@ of the spec is tasks/tests/test_schema.py.
 
 from core.tests.helpers import BOOL, TEXT, TSTZ, UUID, VARCHAR, admin_sql, columns_of, indexes_of
 
+# Schema v1.1 (docs/schema.md changelog): the user's time zone, language and list sort.
+V1_1_USER_COLUMNS = {
+    "time_zone": (VARCHAR, 64, False, "'UTC'::character varying"),
+    "language": (VARCHAR, 8, False, "''::character varying"),
+    "task_sort": (VARCHAR, 16, False, "'newest'::character varying"),
+}
+
 
 def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
     columns = columns_of("users")
@@ -20,13 +27,14 @@ def test_users_columns_match_the_spec_plus_djangos_auth_columns(db):
         "updated_at": (TSTZ, None, False, "now()"),
     }
     assert {name: columns[name] for name in spec} == spec
-    assert set(columns) - set(spec) == {
+    assert set(columns) - set(spec) - set(V1_1_USER_COLUMNS) == {
         "password",
         "last_login",
         "is_active",
         "is_staff",
         "is_superuser",
     }
+    assert {name: columns[name] for name in V1_1_USER_COLUMNS} == V1_1_USER_COLUMNS
 
 
 def test_users_has_the_spec_indexes_and_case_insensitive_uniqueness(db):

@@ -171,7 +171,9 @@
     input.required = true;
     input.value = link.textContent;
     input.className = "task-rename-input";
-    input.setAttribute("aria-label", "Title of the task (Enter saves, Escape cancels)");
+    // The label comes translated from the page (task_list.html).
+    var labelled = row.closest("[data-rename-label]");
+    input.setAttribute("aria-label", labelled ? labelled.dataset.renameLabel : "");
     input.autocomplete = "off";
     form.appendChild(input);
     link.hidden = true;

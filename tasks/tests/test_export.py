@@ -11,6 +11,18 @@ from tasks.tests.factories import TaskFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("task_export")
+COLUMNS = [
+    "id",
+    "title",
+    "description",
+    "completed",
+    "created_at",
+    "updated_at",
+    "due_date",
+    "priority",
+    "location",
+    "deleted_at",
+]
 
 
 @pytest.fixture
@@ -38,10 +50,7 @@ def test_json_has_every_column_but_user_id_for_my_tasks_only(client, alice, task
     assert response["Content-Disposition"].endswith('.json"')
     rows = json.loads(_body(response))
     assert {row["title"] for row in rows} == {t.title for t in tasks}
-    assert set(rows[0]) == {
-        "id", "title", "description", "completed", "created_at", "updated_at",
-        "location", "deleted_at",
-    }  # fmt: skip
+    assert set(rows[0]) == set(COLUMNS)
     by_title = {row["title"]: row for row in rows}
     assert by_title["Done"]["completed"] is True
     assert by_title["Done"]["description"] is None
@@ -57,10 +66,7 @@ def test_csv_has_a_header_and_the_same_rows(client, alice, tasks):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].endswith('.csv"')
     rows = list(csv.DictReader(io.StringIO(_body(response))))
-    assert list(rows[0]) == [
-        "id", "title", "description", "completed", "created_at", "updated_at",
-        "location", "deleted_at",
-    ]  # fmt: skip
+    assert list(rows[0]) == COLUMNS
     assert {row["title"] for row in rows} == {t.title for t in tasks}
     assert {row["description"] for row in rows} == {"line 1\nline 2", ""}
 
@@ -112,3 +118,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={URL}"
+
+
+def test_it_carries_due_date_and_priority_and_gives_times_in_my_time_zone(client, alice, as_user):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    alice.time_zone = "America/Los_Angeles"
+    with as_user(alice):
+        alice.save(update_fields=["time_zone"])
+    TaskFactory(user=alice, title="Planned", due_date=date(2026, 12, 1), priority=2)
+    client.force_login(alice)
+
+    (row,) = json.loads(_body(client.get(URL)))
+
+    assert (row["due_date"], row["priority"]) == ("2026-12-01", 2)
+    created = datetime.fromisoformat(row["created_at"])
+    assert created.utcoffset() == datetime.now(ZoneInfo("America/Los_Angeles")).utcoffset()

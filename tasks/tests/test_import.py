@@ -133,7 +133,8 @@ HEADER = "id,title,description,completed,created_at,updated_at,location,deleted_
         (b"x" * (imports.MAX_BYTES + 1), "big.csv", ["The file is 2048 KB; the limit is 2 MB."]),
         (b"name,when\nx,y\n", "t.csv", [
             "The CSV header has unknown column(s) name, when: expected the export's columns "
-            "id, title, description, completed, created_at, updated_at, location, deleted_at."
+            "id, title, description, completed, created_at, updated_at, due_date, priority, "
+            "location, deleted_at."
         ]),
         ((HEADER + ",ok,,false,yesterday,,list,\n,fine,,true,,,archive,\n").encode(), "t.csv",
          ["Row 1: created_at 'yesterday' is not a date and time (YYYY-MM-DDTHH:MM:SS+00:00)."]),
@@ -261,3 +262,38 @@ def test_the_ids_in_use_function_answers_only_for_given_ids(alice, bob, as_user)
             "WHERE p.oid = 'app.task_ids_in_use(uuid[])'::regprocedure"
         )
         assert cursor.fetchone() == (True, ["search_path=pg_catalog, pg_temp"])
+
+
+def test_it_reads_due_date_and_priority_and_refuses_bad_ones():
+    import json as _json
+
+    good = [{"title": "Plan", "due_date": "2026-12-01", "priority": 3}, {"title": "Old file"}]
+    result = imports.import_read(_json.dumps(good).encode(), "t.json")
+    assert result.errors == []
+    assert [(r["due_date"], r["priority"]) for r in result.rows] == [("2026-12-01", 3), (None, 0)]
+
+    bad = [{"title": "x", "due_date": "2026-02-30"}, {"title": "y", "priority": "4"}]
+    assert imports.import_read(_json.dumps(bad).encode(), "t.json").errors == [
+        "Row 1: due_date '2026-02-30' is not a date (YYYY-MM-DD).",
+        "Row 2: priority '4' is not 0, 1, 2 or 3.",
+    ]
+
+
+def test_an_export_imports_back_with_due_dates_and_priorities(client, alice, as_user):
+    from datetime import date
+
+    from tasks.models import Task
+    from tasks.tests.factories import TaskFactory
+
+    TaskFactory(user=alice, title="Planned", due_date=date(2026, 12, 1), priority=2)
+    client.force_login(alice)
+    exported = b"".join(client.get("/accounts/export/?format=csv").streaming_content)
+
+    result = imports.import_read(exported, "todo.csv")
+    assert result.errors == []
+    with as_user(alice):
+        imports.import_tasks(owner=alice, rows=result.rows)
+        assert sorted(Task.objects.values_list("due_date", "priority")) == [
+            (date(2026, 12, 1), 2),
+            (date(2026, 12, 1), 2),
+        ]

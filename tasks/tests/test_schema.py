@@ -9,10 +9,28 @@ import pytest
 from django.db import IntegrityError, connections
 
 from core.tests.helpers import BOOL, TSTZ, UUID, VARCHAR, catalog_rows, columns_of, indexes_of
+from tasks.sorting import SORT_NAMES
+
+# Schema v1.1 (docs/schema.md changelog): additive only, nullable or defaulted.
+V1_1_TASK_COLUMNS = {
+    "due_date": ("date", None, True, None),
+    "priority": ("smallint", None, False, "0"),
+}
+V1_1_TASK_INDEXES = {
+    "idx_tasks_user_due": "(user_id, due_date, created_at DESC, id DESC)",
+    "idx_tasks_user_completed_due": "(user_id, completed, due_date, created_at DESC, id DESC)",
+    "idx_tasks_user_priority": "(user_id, priority DESC, created_at DESC, id DESC)",
+    "idx_tasks_user_completed_priority": (
+        "(user_id, completed, priority DESC, created_at DESC, id DESC)"
+    ),
+    "idx_tasks_user_title": "(user_id, title, id)",
+    "idx_tasks_user_completed_title": "(user_id, completed, title, id)",
+}
 
 
 def test_tasks_columns_match_the_spec(db):
-    assert columns_of("tasks") == {
+    columns = columns_of("tasks")
+    spec = {
         "id": (UUID, None, False, "gen_random_uuid()"),
         "user_id": (UUID, None, False, None),
         "title": (VARCHAR, 200, False, None),
@@ -21,6 +39,21 @@ def test_tasks_columns_match_the_spec(db):
         "created_at": (TSTZ, None, False, "now()"),
         "updated_at": (TSTZ, None, False, "now()"),
     }
+    assert {name: columns[name] for name in spec} == spec
+    assert {name: columns[name] for name in set(columns) - set(spec)} == V1_1_TASK_COLUMNS
+
+
+def test_tasks_archive_and_trash_have_the_same_columns_as_tasks(db):
+    archive = columns_of("tasks_archive")
+    tasks = columns_of("tasks")
+    # Values are copied as they were: no generated id, completed by default.
+    assert set(archive) == set(tasks)
+    for name in V1_1_TASK_COLUMNS:
+        assert archive[name] == tasks[name]
+    trash = columns_of("tasks_trash")
+    assert set(trash) == set(tasks) | {"deleted_at"}
+    for name in V1_1_TASK_COLUMNS:
+        assert trash[name] == tasks[name]
 
 
 def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
@@ -39,8 +72,14 @@ def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
     }
     for name, columns in {**expected, **added}.items():
         assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
-    # Nothing else but the primary key: every index costs on every write.
-    assert set(indexes) == set(expected) | set(added) | {"tasks_pkey"}
+    # Nothing else but the primary key and v1.1's: every index costs on every write.
+    assert set(indexes) == set(expected) | set(added) | set(V1_1_TASK_INDEXES) | {"tasks_pkey"}
+
+
+def test_tasks_has_the_v1_1_indexes(db):
+    indexes = indexes_of("tasks")
+    for name, columns in V1_1_TASK_INDEXES.items():
+        assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
 
 
 def _constraints(table):
@@ -71,6 +110,20 @@ def test_tasks_constraints_match_the_spec(db):
     assert [name for name, (kind, _) in constraints.items() if kind == "f"] == ["fk_tasks_user_id"]
 
 
+def test_the_v1_1_check_constraints_are_named_in_the_spec_style(db):
+    priority = ("c", "CHECK (((priority >= 0) AND (priority <= 3)))")
+    assert _constraints("tasks")["chk_tasks_priority_range"] == priority
+    assert _constraints("tasks_archive")["chk_tasks_archive_priority_range"] == priority
+    assert _constraints("tasks_trash")["chk_tasks_trash_priority_range"] == priority
+    users = _constraints("users")
+    # Exactly the list's sort names (tasks migration 0014 spells them out).
+    names = ", ".join(f"'{name}'::character varying" for name in SORT_NAMES)
+    assert users["chk_users_task_sort"][1] == (
+        f"CHECK (((task_sort)::text = ANY ((ARRAY[{names}])::text[])))"
+    )
+    assert "'fr'" in users["chk_users_language"][1]
+
+
 # --- behaviour at the SQL level, as an operator with plain SQL ------------------------
 
 
@@ -97,6 +150,27 @@ def test_an_insert_with_only_user_id_and_title_gets_every_default(admin_sql):
     assert completed is False
     assert created_at is not None and updated_at == created_at
     assert description is None
+
+
+@pytest.mark.parametrize("priority", [-1, 4])
+def test_the_database_refuses_a_priority_out_of_range(admin_sql, priority):
+    with pytest.raises(IntegrityError, match="chk_tasks_priority_range"):
+        admin_sql.execute(
+            "INSERT INTO tasks (user_id, title, priority) VALUES (%s, 'x', %s)",
+            [admin_sql.user_id, priority],
+        )
+
+
+def test_a_plain_insert_gets_no_due_date_and_no_priority(admin_sql):
+    admin_sql.execute(
+        "INSERT INTO tasks (user_id, title) VALUES (%s, 'Plain') RETURNING due_date, priority",
+        [admin_sql.user_id],
+    )
+    assert admin_sql.fetchone() == (None, 0)
+    admin_sql.execute(
+        "SELECT time_zone, language, task_sort FROM users WHERE id = %s", [admin_sql.user_id]
+    )
+    assert admin_sql.fetchone() == ("UTC", "", "newest")
 
 
 def test_the_database_refuses_a_whitespace_only_title(admin_sql):

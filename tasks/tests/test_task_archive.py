@@ -108,6 +108,35 @@ def test_the_query_count_does_not_grow_with_the_archive(
         alice_client.get(URL)
 
 
+def test_archiving_and_restoring_keep_due_date_and_priority(alice_client, alice, as_user):
+    from datetime import date
+
+    from django.db import connection
+
+    from tasks.services import archive_batches, archive_cutoff
+
+    with as_user(alice), connection.cursor() as cursor:
+        # Plain SQL: the trigger would move updated_at on an UPDATE.
+        cursor.execute(
+            "INSERT INTO tasks (user_id, title, completed, updated_at, due_date, priority) "
+            "VALUES (%s, 'Filed', true, %s, '2026-01-02', 3) RETURNING id",
+            [alice.pk, LONG_AGO],
+        )
+        task_id = cursor.fetchone()[0]
+
+    # The command uses the administrative alias; alice's context moves the same row here.
+    with as_user(alice):
+        cutoff = archive_cutoff(days=90, using="default")
+        assert list(archive_batches(cutoff=cutoff, batch_size=10, using="default")) == [1]
+        archived = ArchivedTask.objects.get(pk=task_id)
+    assert (archived.due_date, archived.priority) == (date(2026, 1, 2), 3)
+
+    alice_client.post(reverse("tasks:restore", args=[task_id]))
+    with as_user(alice):
+        restored = Task.objects.get(pk=task_id)
+    assert (restored.due_date, restored.priority) == (date(2026, 1, 2), 3)
+
+
 def test_it_states_its_rule(alice_client):
     html = alice_client.get(URL).content.decode()
 

@@ -59,7 +59,13 @@ def test_it_marks_the_current_tab(alice_client):
     response = alice_client.get(URL, {"status": "completed"})
 
     assert response.context["state"].status == "completed"
-    assert [tab["current"] for tab in response.context["tabs"]] == [False, False, True]
+    assert [tab["current"] for tab in response.context["tabs"]] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
     assert 'href="/tasks/?status=completed" aria-current="page"' in response.content.decode()
     assert "<title>Completed tasks · todo</title>" in response.content.decode()
 
@@ -71,8 +77,14 @@ def test_it_counts_each_status(alice_client, alice, bob, make_tasks):
 
     response = alice_client.get(URL, {"status": "completed"})
 
-    assert response.context["counts"] == {"all": 5, "active": 3, "completed": 2}
-    assert [tab["count"] for tab in response.context["tabs"]] == [5, 3, 2]
+    assert response.context["counts"] == {
+        "all": 5,
+        "active": 3,
+        "completed": 2,
+        "today": 0,
+        "upcoming": 0,
+    }
+    assert [tab["count"] for tab in response.context["tabs"]] == [5, 3, 2, 0, 0]
     assert "3 items left" in response.content.decode()
     assert "Clear 2 shown completed tasks" in response.content.decode()
 
@@ -156,6 +168,8 @@ def test_it_combines_search_with_the_tab(alice_client, alice):
         "/tasks/?q=milk",
         "/tasks/?status=active&q=milk",
         "/tasks/?status=completed&q=milk",
+        "/tasks/?status=today&q=milk",
+        "/tasks/?status=upcoming&q=milk",
     ]
     assert response.context["clear_search_url"] == "/tasks/?status=completed"
 

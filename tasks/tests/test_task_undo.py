@@ -1,6 +1,7 @@
 """Undo of delete, clear completed, mark all and reopen all: a POST form in the message."""
 
 import re
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -31,7 +32,9 @@ def _undo_token(client, response) -> str:
 
 
 def test_undo_of_a_delete_restores_the_task_exactly(alice_client, alice, as_user, make_tasks):
-    (task,) = make_tasks(alice, 1, description="notes", completed=True)
+    (task,) = make_tasks(
+        alice, 1, description="notes", completed=True, due_date=date(2026, 12, 1), priority=2
+    )
     before = _rows(alice, as_user)
 
     deleted = alice_client.post(reverse("tasks:delete", args=[task.pk]), {"status": "completed"})
@@ -41,7 +44,7 @@ def test_undo_of_a_delete_restores_the_task_exactly(alice_client, alice, as_user
 
     assert response["Location"] == "/tasks/?status=completed"
     assert messages_of(response) == ["Restored 1 task."]
-    # Same id, title, description, completed flag, created_at and updated_at.
+    # Same id, title, description, completed flag, times, due date and priority.
     assert _rows(alice, as_user) == before
     assert _rows(alice, as_user, TrashedTask) == []
 
@@ -49,7 +52,7 @@ def test_undo_of_a_delete_restores_the_task_exactly(alice_client, alice, as_user
 def test_undo_of_clear_completed_brings_the_archived_tasks_back_exactly(
     alice_client, alice, as_user, make_tasks
 ):
-    make_tasks(alice, 3, completed=True, description="kept")
+    make_tasks(alice, 3, completed=True, description="kept", due_date=date(2026, 12, 1), priority=3)
     make_tasks(alice, 1)
     before = _rows(alice, as_user)
 

@@ -69,7 +69,7 @@ FROM generate_series(%(first)s::int, %(last)s::int) AS n
 # in slice b: created_at = a year ago + (k + jitter) / count of the year.
 INSERT_TASKS = f"""
 INSERT INTO tasks ({", ".join(TASK_COLUMNS)})
-SELECT id, user_id, title, description, completed, at, at
+SELECT id, user_id, title, description, completed, at, at, due_date, priority
 FROM (
     SELECT {TASK_ID} AS id, {USER_ID} AS user_id,
            (%(verbs)s::text[])[1 + floor(random() * %(n_verbs)s)::int] || ' '
@@ -77,7 +77,11 @@ FROM (
            CASE WHEN random() < 0.5 THEN NULL
                 ELSE 'Note ' || floor(random() * 10000)::int END AS description,
            random() < 0.33 AS completed,
-           now() - interval '365 days' * (1 - (k + random()) / {USER_TASKS}) AS at
+           now() - interval '365 days' * (1 - (k + random()) / {USER_TASKS}) AS at,
+           -- Half dated, from three weeks ago to six weeks ahead; priorities 0 to 3.
+           CASE WHEN random() < 0.5 THEN NULL
+                ELSE current_date + floor(random() * 63 - 21)::int END AS due_date,
+           floor(random() * 4)::int AS priority
     FROM generate_series(0, %(users)s - 1) AS n
     CROSS JOIN LATERAL generate_series(
         {USER_TASKS} * %(batch)s / %(batches)s,
