@@ -2,6 +2,11 @@
 
 Reads are QuerySet methods in tasks/models.py (`Task.objects.for_owner(user)` ...).
 
+Validation happens once, before a service is called: the views' ModelForms check
+what a user typed (the model's fields and constraints included) and the import
+checks its file (tasks/imports.py); a service trusts the values it is given and
+writes them, and the table's constraints refuse anything else as an error.
+
 Every function reaches rows through `Task.objects.for_owner(...)` or an explicit
 `user_id = owner` condition, so a caller can never touch another user's task,
 even before row-level security refuses it.
@@ -91,7 +96,7 @@ def task_create(
     due_date: date | None = None,
     priority: int = PRIORITY_NONE,
 ) -> Task:
-    """Validate and insert a task for `owner`. One INSERT (plus the constraint check)."""
+    """Insert a task for `owner` from validated values. One INSERT."""
     task = Task(
         user=owner,
         title=title,
@@ -99,7 +104,6 @@ def task_create(
         due_date=due_date,
         priority=priority,
     )
-    task.full_clean(exclude=["user"])
     task.save()
     return task
 
@@ -145,7 +149,7 @@ def task_update(
     priority: int = PRIORITY_NONE,
     version: datetime | None = None,
 ) -> Task:
-    """Validate and save the editable fields of `task` in one conditional UPDATE.
+    """Save validated values of the editable fields of `task` in one conditional UPDATE.
 
     `version` is the `updated_at` the editor read. The UPDATE applies only while
     the row still has it, so a save over a newer version raises TaskChanged
@@ -160,7 +164,6 @@ def task_update(
     task.completed = completed
     task.due_date = due_date
     task.priority = priority
-    task.full_clean(exclude=["user"])
     _save_if_unchanged(task, version, title=task.title, description=task.description,
                        completed=completed, due_date=due_date, priority=priority)  # fmt: skip
     return task
@@ -178,13 +181,12 @@ def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
 
 
 def task_rename(*, task: Task, title: str, version: datetime | None = None) -> Task:
-    """Validate and save a new title only (the list's inline edit). One conditional UPDATE.
+    """Save a validated new title only (the list's inline edit). One conditional UPDATE.
 
     Like `task_update`: a save over a newer version raises TaskChanged, over a
     deleted task TaskGone.
     """
     task.title = title
-    task.full_clean(exclude=["user"])
     _save_if_unchanged(task, version, title=task.title)
     return task
 

@@ -21,7 +21,8 @@ from core.tests.strategies import (
     with_edge_examples,
 )
 
-pytestmark = pytest.mark.django_db
+# Ten generated examples per property, each a few requests: `slow`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -29,6 +29,11 @@ def _sign_in(client, email="alice@example.com", password=PASSWORD, ip="127.0.0.1
     return client.post(URL, {"username": email, "password": password, **data}, REMOTE_ADDR=ip)
 
 
+def _signed_in_as(client, user) -> bool:
+    """The client's session belongs to `user` (a 302 alone could be any redirect)."""
+    return client.session.get("_auth_user_id") == str(user.pk)
+
+
 def test_it_signs_in_with_the_email_in_any_case_and_changes_the_session_key(client, user):
     client.get(URL)
     before = client.cookies["sessionid"].value if "sessionid" in client.cookies else None
@@ -100,6 +105,7 @@ def test_a_stranger_elsewhere_cannot_lock_the_owner_out(client, user):
     assert _sign_in(client, ip="203.0.113.9").status_code == 429
 
     assert _sign_in(client, ip="198.51.100.7").status_code == 302
+    assert _signed_in_as(client, user)
 
 
 def test_fifty_failures_from_many_clients_lock_the_email_everywhere(client, user):
@@ -143,6 +149,7 @@ def test_a_completed_password_reset_lifts_every_lock_on_the_email(client, user):
     client.post(set_url, {"new_password1": new, "new_password2": new})
 
     assert _sign_in(client, password=new, ip="10.1.0.1").status_code == 302
+    assert _signed_in_as(client, user)
 
 
 @pytest.mark.parametrize(
@@ -165,6 +172,7 @@ def test_a_user_with_an_old_short_password_still_signs_in(client):
     old = UserFactory(email="old@example.com", password="eightch1")  # before the 12 minimum
 
     assert _sign_in(client, email=old.email, password="eightch1").status_code == 302
+    assert _signed_in_as(client, old)
 
 
 def test_a_successful_sign_in_clears_that_pairs_failures(client, user):
@@ -177,6 +185,7 @@ def test_a_successful_sign_in_clears_that_pairs_failures(client, user):
         _sign_in(client, password="wrong")
 
     assert _sign_in(client).status_code == 302
+    assert _signed_in_as(client, user)
 
 
 def test_sign_out_is_post_only(client, user):

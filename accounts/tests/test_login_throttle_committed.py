@@ -3,6 +3,7 @@
 import threading
 import time
 
+import pytest
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +27,7 @@ def test_failures_are_committed_so_every_worker_sees_them(committed):
     assert _sign_in(PASSWORD).status_code == 429
 
 
+@pytest.mark.slow  # threads racing on real connections
 def test_concurrent_wrong_passwords_never_get_past_the_limit(committed, monkeypatch):
     # Eight sign-ins at once, each on its own database connection, and a slow
     # password check that keeps them all in flight together: without a lock

@@ -22,6 +22,9 @@ from django.test import Client
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
 
+# The production hashers at their real cost (a PBKDF2 check is ~1,000,000 rounds): `slow`.
+pytestmark = pytest.mark.slow
+
 PRODUCTION_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

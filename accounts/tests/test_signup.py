@@ -145,6 +145,7 @@ def test_the_name_is_optional(client):
     assert stored_by_email(GOOD["email"]).name is None
 
 
+@pytest.mark.slow  # the production hashers, at their real cost
 def test_production_hashes_new_passwords_with_argon2_and_still_accepts_pbkdf2(settings):
     from django.contrib.auth.hashers import check_password, make_password
 

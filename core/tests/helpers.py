@@ -6,6 +6,7 @@ import re
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test import Client
 
 from core.middleware import RLSContextMiddleware
 from core.rls import set_rls_user
@@ -91,6 +92,13 @@ def run_command(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
+
+
+def signed_in_client(user) -> Client:
+    """A new test client signed in as `user` (for tests that need more than one)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def messages_of(response) -> list[str]:

@@ -182,6 +182,7 @@ def test_a_forged_or_expired_token_gets_nothing(attacker, people, forgery):
         assert attacker.run("DELETE FROM users") == 0
 
 
+@pytest.mark.slow  # waits two seconds for the expiry
 def test_a_token_copied_from_another_transaction_is_useless_once_expired(attacker, people):
     _, bob = people
     # A token with one second left, as if copied near the end of its life.

@@ -49,6 +49,7 @@ def _clients(alice):
     return {"anonymous": anonymous, "alice": signed_in}
 
 
+@pytest.mark.slow  # every form and query of the site, four times
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=["nul", "nul-email", "long", "surrogate"])
 def test_no_form_or_query_value_gives_a_5xx(alice, urls, value, settings):
     settings.TRUSTED_PROXY_COUNT = 1

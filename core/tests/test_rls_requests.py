@@ -12,6 +12,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
+from core.tests.helpers import admin_sql
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -111,13 +112,18 @@ def test_signing_in_records_last_login_on_the_users_own_row(people):
     assert User.objects.using("admin").get(pk=alice.pk).last_login is not None
 
 
-def test_the_tasks_of_both_users_are_intact_after_all_that(people):
+def test_code_after_a_request_on_the_same_connection_sees_no_task(people):
+    # What runs on a worker's connection between requests (a signal handler, a
+    # management command in the same process) must not inherit the last user.
     alice, bob = people
     _client(alice).get("/rls/unfiltered/")
-    _client(bob).get("/rls/unfiltered/")
-    assert Task.objects.count() == 0  # no context here: nothing visible
-    from django.db import connections
+    last = _client(bob).get("/rls/unfiltered/").json()
 
-    with connections["admin"].cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM tasks")
-        assert cursor.fetchone()[0] == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_backend_pid(), NULLIF(current_setting('app.current_user_id', true), '')"
+        )
+        assert cursor.fetchone() == (last["backend_pid"], None)
+    assert Task.objects.count() == 0
+    # ...although every row is there.
+    assert admin_sql("SELECT count(*) FROM tasks") == [(3,)]

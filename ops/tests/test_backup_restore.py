@@ -12,6 +12,9 @@ from django.db import connections
 from core.tests.helpers import admin_sql, run_command, tasks_of
 from tasks.demo import DEMO_EMAIL
 
+# Each test runs pg_dump and pg_restore: `slow`.
+pytestmark = pytest.mark.slow
+
 TEST_DATABASE = "test_todo_site"
 
 

@@ -16,7 +16,8 @@ from tasks import services
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
-pytestmark = pytest.mark.usefixtures("committed")
+# Threads racing on real connections, hundreds of statements: `slow`.
+pytestmark = [pytest.mark.usefixtures("committed"), pytest.mark.slow]
 
 
 def _in_threads(n: int, work) -> list:

@@ -25,7 +25,8 @@ from tasks.forms import is_blank
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
-pytestmark = pytest.mark.django_db
+# Ten generated examples per property, each a few requests: `slow`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 CREATE = reverse("tasks:create")
 LIST = reverse("tasks:list")

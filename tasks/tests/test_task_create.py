@@ -1,9 +1,11 @@
 import pytest
+from django.db import DataError, IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
 from core.tests.helpers import messages_of
-from tasks.models import Task
+from tasks import services
+from tasks.models import TITLE_MAX_LENGTH, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +177,17 @@ def test_the_new_page_starts_in_the_title(alice_client):
     title = html[html.index('name="title"') - 300 : html.index('name="title"') + 300]
     assert "autofocus" in title
     assert html.count("autofocus") == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "error"),
+    [("   ", IntegrityError), ("x" * (TITLE_MAX_LENGTH + 1), DataError)],
+)
+def test_the_service_trusts_its_caller_and_the_database_refuses_what_slips_through(
+    alice, as_user, title, error
+):
+    # The form validates (above); services do not validate again (tasks/services.py).
+    with as_user(alice), pytest.raises(error), transaction.atomic():
+        services.task_create(owner=alice, title=title)
+
+    assert _tasks_of(alice, as_user) == []

@@ -1,4 +1,8 @@
-"""createsuperuser and changepassword run as the administrative role, or say in one line why not."""
+"""The administrative alias (ops/admin_alias.py), or its absence.
+
+createsuperuser and changepassword run as the administrative role, or say in one
+line why not; without the alias every page of the Django admin says so.
+"""
 
 import io
 from contextlib import contextmanager
@@ -6,6 +10,11 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
+
+from accounts.tests.factories import two_factor_client
+from core.tests.helpers import admin_sql, signed_in_client
+
+TASKS = "/admin/tasks/task/"
 
 
 @contextmanager
@@ -66,3 +75,28 @@ def test_changepassword_finds_the_user_through_the_administrative_role(committed
     call_command("changepassword", "carol@example.com", stdout=out)
 
     assert "Password changed successfully for user 'carol@example.com'" in out.getvalue()
+
+
+def test_without_the_admin_alias_every_admin_page_says_so(admin_people):
+    alice, bob, staff, tasks = admin_people
+    client = two_factor_client(staff)
+    pages = [
+        TASKS,
+        f"{TASKS}add/",
+        f"{TASKS}{tasks['B1'].pk}/change/",
+        f"{TASKS}{tasks['B1'].pk}/delete/",
+        f"{TASKS}{tasks['B1'].pk}/history/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{bob.pk}/change/",
+        f"/admin/accounts/user/{bob.pk}/password/",
+    ]
+    with _without_admin_alias():
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 503, url
+            assert b"ADMIN_DATABASE_URL is not set" in response.content
+        assert client.post(f"{TASKS}{tasks['B1'].pk}/delete/", {"post": "yes"}).status_code == 503
+        assert client.get("/admin/").status_code == 200  # the index itself still works
+        # Non-staff learn nothing about the configuration.
+        assert signed_in_client(alice).get(TASKS).status_code == 302
+    assert admin_sql("SELECT count(*) FROM tasks") == [(2,)]
