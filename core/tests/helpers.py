@@ -107,9 +107,9 @@ def run_command(*args) -> str:
     return out.getvalue()
 
 
-def signed_in_client(user) -> Client:
+def signed_in_client(user, **client_options) -> Client:
     """A new test client signed in as `user` (for tests that need more than one)."""
-    client = Client()
+    client = Client(**client_options)
     client.force_login(user)
     return client
 
