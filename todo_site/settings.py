@@ -113,6 +113,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The task list's rows only (tasks/jinja2/, tasks/rendering.py says why).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "tasks.rendering.environment",
+            "extensions": ["jinja2.ext.i18n"],
+        },
+    },
 ]
 
 # --- Databases ----------------------------------------------------------------

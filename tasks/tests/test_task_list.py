@@ -408,3 +408,18 @@ def test_it_uses_a_constant_number_of_queries(
 
     assert response.status_code == 200
     assert response.context["tasks"]
+
+
+def test_each_row_links_and_posts_to_its_own_task(alice_client, alice):
+    # The rows substitute each id into URLs reversed once per page (tasks/rendering.py).
+    first, second = TaskFactory(user=alice, title="first"), TaskFactory(user=alice, title="b")
+    html = alice_client.get(URL).content.decode()
+
+    for task in (first, second):
+        row = re.search(rf'<li [^>]*id="task-{task.pk}".*?</li>', html, re.S).group(0)
+        assert f'data-rename-url="{reverse("tasks:rename", args=[task.pk])}"' in row
+        assert f'action="{reverse("tasks:toggle", args=[task.pk])}"' in row
+        assert f'href="{reverse("tasks:detail", args=[task.pk])}"' in row
+        assert f'href="{reverse("tasks:update", args=[task.pk])}"' in row
+        assert f'action="{reverse("tasks:delete", args=[task.pk])}"' in row
+        assert row.count('name="csrfmiddlewaretoken"') == 2

@@ -1,0 +1,87 @@
+"""The parts of the task list rendered once per row, with Jinja2 (tasks/jinja2/).
+
+Why Jinja2 for these and Django's template language for every page: a list page
+renders 50 rows with four URLs, two forms and up to six translated strings each,
+and the profile of that page on the 10-million-task database (bench/profile.py)
+spent two thirds of the request in the rows' `{% include %}` and tags. Jinja2
+compiles a template to Python, so the same rows cost a small fraction of that
+(the figures are in docs/scaling.md). The pages themselves, their layout and
+the forms stay in templates/ and call these through `{% load task_rows %}`.
+
+Each row's URLs are the names reversed once (per script prefix) with a
+placeholder id, in which the row substitutes its own id: the same strings as
+`{% url %}` without a trip through the URL resolver per row.
+"""
+
+import uuid
+from types import SimpleNamespace
+
+from django.template import engines
+from django.template.backends.utils import csrf_input
+from django.template.defaultfilters import linebreaksbr, truncatechars
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from jinja2 import Environment
+
+PLACEHOLDER = str(uuid.UUID(int=0))
+ROW_URLS = ("detail", "update", "delete", "toggle", "rename")
+_patterns: dict[str, SimpleNamespace] = {}
+
+
+def _row_urls() -> SimpleNamespace:
+    """Each per-task URL of the rows (`urls.detail`, …), with PLACEHOLDER for the
+    id; reversed once per script prefix."""
+    prefix = get_script_prefix()
+    if prefix not in _patterns:
+        _patterns[prefix] = SimpleNamespace(
+            **{name: reverse(f"tasks:{name}", args=[PLACEHOLDER]) for name in ROW_URLS}
+        )
+    return _patterns[prefix]
+
+
+def environment(**options) -> Environment:
+    """The Jinja2 environment (settings.TEMPLATES): Django's translations and filters."""
+    env = Environment(**options)  # noqa: S701 (the backend passes autoescape=True)
+    env.install_gettext_translations(translation, newstyle=False)
+    env.filters.update(truncatechars=truncatechars, linebreaksbr=linebreaksbr)
+    return env
+
+
+def _jinja():
+    return engines["jinja2"].env
+
+
+def _page_parts(request, state) -> dict:
+    """What every row's links and forms repeat, computed once per page."""
+    return {
+        "query": f"?{state.query}" if state.query else "",
+        "state_fields": state.hidden_fields,
+        "csrf_input": csrf_input(request),
+        "urls": _row_urls(),
+        "placeholder": PLACEHOLDER,
+    }
+
+
+def task_rows(request, state, tasks) -> SafeString:
+    """The list's <li> rows for `tasks` (each with due_label and is_overdue set)."""
+    template = _jinja().get_template("tasks/_task_rows.html")
+    return mark_safe(template.render(tasks=tasks, **_page_parts(request, state)))  # noqa: S308
+
+
+def _parts_of(request=None, state=None):
+    """The shared macros (tasks/_task_parts.html), bound to a page's parts."""
+    template = _jinja().get_template("tasks/_task_parts.html")
+    context = _page_parts(request, state) if request is not None else {}
+    return template.make_module(context)
+
+
+def task_toggle(request, state, task, origin: str = "") -> SafeString:
+    """The done/reopen form of one task."""
+    macros = _parts_of(request, state)
+    return mark_safe(macros.toggle_form(task, str(task.pk), origin))  # noqa: S308
+
+
+def task_priority(task) -> SafeString:
+    """The priority marker of one task (which has a priority)."""
+    return mark_safe(_parts_of().priority_marker(task))  # noqa: S308
