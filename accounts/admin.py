@@ -56,7 +56,7 @@ class RecentFailureFilter(admin.SimpleListFilter):
     parameter_name = "recent"
 
     def lookups(self, request, model_admin):
-        return [("window", "Within the lock window (15 minutes)")]
+        return [("window", f"Within the lock window ({throttle.LOGIN_WINDOW_MINUTES} minutes)")]
 
     def queryset(self, request, queryset):
         if self.value() == "window":

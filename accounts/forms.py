@@ -58,16 +58,25 @@ STRENGTH_HINT = _(
     "Avoid common passwords and anything close to your name or e-mail."
 )
 
-# What a locked sign-in is told: only what will actually help.
+# What a locked sign-in is told: only what will actually help (lock_error fills in
+# the minutes from accounts/throttle.py).
 LOCK_MESSAGES = {
     throttle.LOCKED_ADDRESS: _(
-        "Too many failed sign-in attempts for this e-mail address. Wait 15 minutes and "
-        "try again, or reset your password: a completed reset lifts this lock at once."
+        "Too many failed sign-in attempts for this e-mail address. Wait %(minutes)d minutes "
+        "and try again, or reset your password: a completed reset lifts this lock at once."
     ),
     throttle.LOCKED_NETWORK: _(
-        "Too many failed sign-in attempts from your network. Wait 15 minutes and try again."
+        "Too many failed sign-in attempts from your network. Wait %(minutes)d minutes and "
+        "try again."
     ),
 }
+
+
+def lock_error(lock: str) -> ValidationError:
+    """The form error for a sign-in step refused by `lock` (accounts/throttle.py)."""
+    return ValidationError(
+        LOCK_MESSAGES[lock], code="locked", params={"minutes": throttle.LOGIN_WINDOW_MINUTES}
+    )
 
 
 def _email_checks(field: forms.Field) -> None:
@@ -152,7 +161,7 @@ class LoginForm(AccessibleFormMixin, auth_forms.AuthenticationForm):
         lock = throttle.login_lock(email, ip)
         if lock:
             log_event(self.request, "login.locked", lock=lock, email=email_digest(email))
-            raise ValidationError(LOCK_MESSAGES[lock], code="locked")
+            raise lock_error(lock)
         try:
             return super().clean()
         except ValidationError:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import mail, services, throttle, two_factor
 from accounts.forms import (
-    LOCK_MESSAGES,
     LoginForm,
     PasswordChangeForm,
     PasswordConfirmForm,
@@ -28,6 +27,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignupForm,
     TwoFactorCodeForm,
+    lock_error,
 )
 from accounts.models import User
 from core.client import client_ip
@@ -195,7 +195,7 @@ def login_two_factor(request):
                 method = two_factor.verify_code(user, form.cleaned_data["code"])
         if lock:
             log_event(request, "login.locked", user=user, lock=lock, step="two_factor")
-            form.add_error(None, ValidationError(LOCK_MESSAGES[lock], code="locked"))
+            form.add_error(None, lock_error(lock))
             status = 429
         elif method is None:
             throttle.login_failed(user.email, ip)

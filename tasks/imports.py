@@ -23,15 +23,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from tasks.export import EXPORT_COLUMNS
 from tasks.models import DESCRIPTION_MAX_LENGTH, PRIORITY_NONE, TASK_COLUMNS, TITLE_MAX_LENGTH
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_ERRORS = 50
-COLUMNS = [
-    "id", "title", "description", "completed", "created_at", "updated_at", "due_date",
-    "priority", "location", "deleted_at",
-]  # fmt: skip
+COLUMNS = EXPORT_COLUMNS  # a file reads back with exactly the columns the export writes
 TABLES = {"list": "tasks", "archive": "tasks_archive", "trash": "tasks_trash"}
 LOCATIONS = tuple(TABLES)
 TRUE, FALSE = {"true", "1", "yes", "t"}, {"false", "0", "no", "f", ""}

@@ -108,6 +108,7 @@ def test_a_stranger_elsewhere_cannot_lock_the_owner_out(client, user):
     assert _signed_in_as(client, user)
 
 
+@pytest.mark.slow  # fifty sign-ins
 def test_fifty_failures_from_many_clients_lock_the_email_everywhere(client, user):
     for n in range(50):
         _sign_in(client, password="wrong", ip=f"10.0.{n // 4}.{n % 4 + 1}")
@@ -137,6 +138,7 @@ def test_a_locked_sign_in_never_checks_the_password(client, user, monkeypatch):
     assert checked == []
 
 
+@pytest.mark.slow  # fifty sign-ins, then a reset
 def test_a_completed_password_reset_lifts_every_lock_on_the_email(client, user):
     for n in range(50):
         _sign_in(client, password="wrong", ip=f"10.1.{n // 4}.{n % 4 + 1}")

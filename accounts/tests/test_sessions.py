@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from core.tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +22,8 @@ def user(db):
     return UserFactory(email="alice@example.com")
 
 
-def _signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_sign_out_everywhere_ends_every_session_this_one_included(user):
-    laptop, phone = _signed_in(user), _signed_in(user)
+    laptop, phone = signed_in_client(user), signed_in_client(user)
 
     response = laptop.post(EVERYWHERE, {"everywhere-password": PASSWORD}, follow=True)
 
@@ -43,7 +38,7 @@ def test_sign_out_everywhere_ends_every_session_this_one_included(user):
 
 
 def test_sign_out_everywhere_needs_the_password(user):
-    laptop, phone = _signed_in(user), _signed_in(user)
+    laptop, phone = signed_in_client(user), signed_in_client(user)
 
     response = laptop.post(EVERYWHERE, {"everywhere-password": "wrong"}, follow=True)
 
@@ -53,11 +48,11 @@ def test_sign_out_everywhere_needs_the_password(user):
 
 
 def test_sign_out_everywhere_is_post_only(user):
-    assert _signed_in(user).get(EVERYWHERE).status_code == 405
+    assert signed_in_client(user).get(EVERYWHERE).status_code == 405
 
 
 def test_sessions_last_two_weeks_from_the_last_visit(user):
-    client = _signed_in(user)
+    client = signed_in_client(user)
 
     # Within a day of the last save, a visit writes nothing.
     assert "sessionid" not in client.get(TASKS).cookies
@@ -73,7 +68,7 @@ def test_sessions_last_two_weeks_from_the_last_visit(user):
 
 
 def test_a_password_reset_ends_every_other_session(user):
-    phone = _signed_in(user)
+    phone = signed_in_client(user)
     client = Client()
     client.post(reverse("password_reset"), {"email": user.email})
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)

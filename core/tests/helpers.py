@@ -2,6 +2,7 @@
 
 import io
 import re
+import socket
 
 from django.contrib.messages import get_messages
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from core.middleware import RLSContextMiddleware
-from core.rls import set_rls_user
+from core.rls import set_rls_user, user_context
 
 RLS_MIDDLEWARE = "core.middleware.RLSContextMiddleware"
 TEST_RLS_MIDDLEWARE = "core.tests.helpers.RLSContextMiddlewareInTests"
@@ -32,11 +33,32 @@ class RLSContextMiddlewareInTests(RLSContextMiddleware):
         return response
 
 
-def admin_sql(sql: str, params=()):
-    """One statement as the administrative role (every user's rows): its rows, or the row count."""
-    with connections["admin"].cursor() as cursor:
-        cursor.execute(sql, params)
+def sql(statement: str, params=(), using: str = "default"):
+    """One statement on connection `using` (the application role by default): its rows,
+    or the row count."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, params)
         return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def admin_sql(statement: str, params=()):
+    """One statement as the administrative role (every user's rows): its rows, or the row count."""
+    return sql(statement, params, using="admin")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def titles_of(user, model=None) -> list[str]:
+    """The sorted titles of `user`'s rows of `model` (Task by default), read as `user`."""
+    if model is None:
+        from tasks.models import Task as model
+    with user_context(user.pk):
+        return sorted(model.objects.for_owner(user).values_list("title", flat=True))
 
 
 def tasks_of(email: str) -> list[tuple]:
@@ -58,18 +80,11 @@ UUID, VARCHAR, TEXT, BOOL, TSTZ = (
 )
 
 
-def catalog_rows(sql: str, params=()) -> list[tuple]:
-    """The rows of one catalog query on the test's own connection."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def columns_of(table: str) -> dict[str, tuple]:
     """{column: (data type, length, nullable, default)} of a table, as the catalog has them."""
     return {
         name: (data_type, length, nullable == "YES", default)
-        for name, data_type, length, nullable, default in catalog_rows(
+        for name, data_type, length, nullable, default in sql(
             """
             SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
             FROM information_schema.columns
@@ -82,9 +97,7 @@ def columns_of(table: str) -> dict[str, tuple]:
 
 def indexes_of(table: str) -> dict[str, str]:
     """{index name: CREATE INDEX statement} of a table."""
-    return dict(
-        catalog_rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
-    )
+    return dict(sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]))
 
 
 def run_command(*args) -> str:
@@ -94,9 +107,9 @@ def run_command(*args) -> str:
     return out.getvalue()
 
 
-def signed_in_client(user) -> Client:
+def signed_in_client(user, **client_options) -> Client:
     """A new test client signed in as `user` (for tests that need more than one)."""
-    client = Client()
+    client = Client(**client_options)
     client.force_login(user)
     return client
 

@@ -16,7 +16,6 @@ are read, not ignored.
 import http.client
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, enable_two_factor, totp_code
-from core.tests.helpers import admin_sql
+from core.tests.helpers import admin_sql, free_port
 from core.tests.site_urls import site_urls
 from tasks.tests.factories import TaskFactory
 
@@ -47,12 +46,6 @@ LOGIN = "/accounts/login/"
 TWO_FACTOR_STEP = "/accounts/login/two-factor/"
 TWO_FACTOR_SETUP = "/accounts/two-factor/setup/"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def _url(alias: str) -> str:
@@ -128,7 +121,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
         env=env,
         check=True,
     )
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "todo_site.wsgi:application",

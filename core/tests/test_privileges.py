@@ -12,16 +12,11 @@ from django.db import connections
 from core.checks import rls_errors
 from core.grants import APP_ROLE_FUNCTIONS, APP_ROLE_TABLES, SCHEMAS
 from core.identity import derive_key
-
-
-def _sql(statement, params=None):
-    with connections["default"].cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
+from core.tests.helpers import sql
 
 
 def test_table_privileges_are_exactly_the_allowlist(db):
-    rows = _sql(
+    rows = sql(
         """
         SELECT table_name, privilege_type FROM information_schema.role_table_grants
         WHERE grantee IN (current_user, 'PUBLIC') AND table_schema = ANY(%s)
@@ -37,11 +32,11 @@ def test_table_privileges_are_exactly_the_allowlist(db):
 def test_every_listed_table_exists(db):
     # A renamed table must not leave a stale entry behind.
     for table in APP_ROLE_TABLES:
-        assert _sql("SELECT to_regclass(%s) IS NOT NULL", [table]) == [(True,)], table
+        assert sql("SELECT to_regclass(%s) IS NOT NULL", [table]) == [(True,)], table
 
 
 def test_function_privileges_are_exactly_the_allowlist(db):
-    rows = _sql(
+    rows = sql(
         """
         SELECT p.oid::regprocedure::text
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -54,7 +49,7 @@ def test_function_privileges_are_exactly_the_allowlist(db):
 
 def test_no_sequence_no_schema_creation_no_temporary_objects(db):
     assert (
-        _sql(
+        sql(
             """
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'S' AND n.nspname = ANY(%s)
@@ -64,8 +59,8 @@ def test_no_sequence_no_schema_creation_no_temporary_objects(db):
         )
         == []
     )
-    assert _sql("SELECT nspname FROM pg_namespace WHERE has_schema_privilege(oid, 'CREATE')") == []
-    assert _sql(
+    assert sql("SELECT nspname FROM pg_namespace WHERE has_schema_privilege(oid, 'CREATE')") == []
+    assert sql(
         "SELECT has_database_privilege(current_database(), 'CREATE'), "
         "has_database_privilege(current_database(), 'TEMPORARY')"
     ) == [(False, False)]
@@ -74,7 +69,7 @@ def test_no_sequence_no_schema_creation_no_temporary_objects(db):
 def test_column_privileges_add_nothing_to_the_table_grants(db):
     # A column grant would reopen a column of a closed table.
     assert (
-        _sql(
+        sql(
             """
         SELECT DISTINCT table_name, privilege_type FROM information_schema.column_privileges
         WHERE grantee IN (current_user, 'PUBLIC') AND table_schema = ANY(%s)

@@ -12,7 +12,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from core.tests.helpers import admin_sql
+from core.tests.helpers import admin_sql, signed_in_client
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -29,24 +29,17 @@ def people(committed):
     return alice, bob
 
 
-def _client(user=None, **kwargs):
-    client = Client(**kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def test_an_unfiltered_view_shows_only_the_signed_in_users_tasks(people):
     alice, bob = people
     for user, titles in ((alice, ["A1", "A2"]), (bob, ["B1"])):
-        body = _client(user).get("/rls/unfiltered/").json()
+        body = signed_in_client(user).get("/rls/unfiltered/").json()
         assert body["titles"] == titles
         assert body["rls_user"] == str(user.pk)
 
 
 def test_raw_sql_without_where_shows_only_the_signed_in_users_tasks(people):
     alice, _ = people
-    assert _client(alice).get("/rls/raw/").json()["titles"] == ["A1", "A2"]
+    assert signed_in_client(alice).get("/rls/raw/").json()["titles"] == ["A1", "A2"]
 
 
 def test_an_anonymous_request_sees_no_task(people):
@@ -59,7 +52,7 @@ def test_a_lazily_rendered_template_still_sees_the_users_rows(people):
     # The QuerySet is evaluated by TemplateResponse.render(), after the view
     # returned: ATOMIC_REQUESTS would have committed (and lost the context) by then.
     alice, _ = people
-    response = _client(alice).get("/rls/lazy/")
+    response = signed_in_client(alice).get("/rls/lazy/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "<li>A1</li><li>A2</li>" in html
@@ -72,7 +65,7 @@ def test_the_next_request_on_the_same_connection_has_no_context(people):
     # The test client keeps the thread's connection open between requests, as
     # a persistent connection or a pooler would.
     alice, _ = people
-    first = _client(alice).get("/rls/unfiltered/").json()
+    first = signed_in_client(alice).get("/rls/unfiltered/").json()
     second = Client().get("/rls/unfiltered/").json()
     assert second["backend_pid"] == first["backend_pid"]
     assert first["titles"] == ["A1", "A2"]
@@ -91,7 +84,7 @@ def test_a_user_switch_inside_a_request_lasts_for_the_rest_of_that_request(peopl
 @pytest.mark.parametrize("path", ["/rls/write-then-fail/", "/rls/write-then-raise/"])
 def test_a_5xx_response_rolls_back_the_requests_writes(people, path):
     alice, _ = people
-    client = _client(alice, raise_request_exception=False)
+    client = signed_in_client(alice, raise_request_exception=False)
     assert client.get(path).status_code == 500
     assert client.get("/rls/unfiltered/").json()["titles"] == ["A1", "A2"]
 
@@ -116,8 +109,8 @@ def test_code_after_a_request_on_the_same_connection_sees_no_task(people):
     # What runs on a worker's connection between requests (a signal handler, a
     # management command in the same process) must not inherit the last user.
     alice, bob = people
-    _client(alice).get("/rls/unfiltered/")
-    last = _client(bob).get("/rls/unfiltered/").json()
+    signed_in_client(alice).get("/rls/unfiltered/")
+    last = signed_in_client(bob).get("/rls/unfiltered/").json()
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -24,6 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from core.tests.helpers import free_port
 from devtools import localdb
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -46,14 +47,6 @@ def _statements(block: str) -> list[str]:
 
 def _password(block: str, role: str) -> str:
     return re.search(rf"CREATE ROLE {role} .*?PASSWORD '([^']+)'", block, re.S).group(1)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +167,7 @@ def test_readme_setup_site_backup_and_restore_work_through_tls(hosted, sslmode, 
     _manage(env, "seed_demo")  # changes nothing the second time
 
     # The site under gunicorn (its start-up RLS check runs through TLS too).
-    port = _free_port()
+    port = free_port()
     site = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "todo_site.wsgi", "--bind", f"127.0.0.1:{port}"],
         cwd=PROJECT,

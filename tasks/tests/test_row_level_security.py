@@ -19,20 +19,15 @@ from django.db import ProgrammingError, connections, transaction
 from accounts.tests.factories import UserFactory, stored
 from core import identity
 from core.rls import current_rls_user, protected_tables, set_rls_user, user_context
+from core.tests.helpers import sql
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
 RLS_VIOLATION = "new row violates row-level security policy"
 
 
-def _sql(sql, params=(), using="default"):
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
-def _titles(sql="SELECT title FROM tasks ORDER BY title", params=()):
-    return [row[0] for row in _sql(sql, params)]
+def _titles(statement="SELECT title FROM tasks ORDER BY title", params=()):
+    return [row[0] for row in sql(statement, params)]
 
 
 @pytest.fixture
@@ -49,7 +44,7 @@ def tasks(alice, bob):
 
 
 def test_it_runs_as_the_application_role_not_a_privileged_one(db):
-    ((role, is_super, bypass, owner_member),) = _sql(
+    ((role, is_super, bypass, owner_member),) = sql(
         """
         SELECT r.rolname, r.rolsuper, r.rolbypassrls,
                pg_has_role(current_user, c.relowner, 'MEMBER')
@@ -64,7 +59,7 @@ def test_it_runs_as_the_application_role_not_a_privileged_one(db):
 def test_every_table_with_row_level_security_is_declared_and_vice_versa(db):
     # The apps' declarations (AppConfig.rls_tables) are what the tests below, the
     # start-up check and db_health read: none may be missing from them.
-    rows = _sql(
+    rows = sql(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind = 'r' AND (c.relrowsecurity "
         "OR EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)) ORDER BY c.relname"
@@ -76,7 +71,7 @@ def test_every_table_with_row_level_security_is_declared_and_vice_versa(db):
 
 def test_rls_is_enabled_and_forced_on_every_declared_table(db):
     names = [table.name for table in protected_tables()]
-    rows = _sql(
+    rows = sql(
         "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
         "WHERE relname = ANY(%s) AND relkind = 'r' ORDER BY relname",
         [names],
@@ -109,7 +104,7 @@ def _expected_policy_row(table, policy):
 
 def test_the_declared_policies_and_only_those_exist(db):
     tables = protected_tables()
-    rows = _sql(
+    rows = sql(
         "SELECT tablename, policyname, cmd, permissive, roles, qual, with_check "
         "FROM pg_policies WHERE tablename = ANY(%s) ORDER BY tablename, policyname",
         [[table.name for table in tables]],
@@ -128,7 +123,7 @@ def test_the_declared_policies_and_only_those_exist(db):
 def test_the_claim_functions_are_stable_definer_functions_of_the_administrative_role(db):
     # They read app.identity_keys, which only their owner can read; a fixed
     # search_path keeps objects the caller creates out of them.
-    rows = _sql(
+    rows = sql(
         "SELECT p.oid::regprocedure::text, l.lanname, p.provolatile, p.prosecdef, "
         "pg_get_userbyid(p.proowner), p.proconfig, pg_get_function_result(p.oid) "
         "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
@@ -149,8 +144,8 @@ def test_row_security_off_is_refused_for_the_application_role(db, tasks):
     # instead of silently filtering: a decisive probe that it applies to us.
     refused = "would be affected by row-level security policy"
     with pytest.raises(ProgrammingError, match=refused), transaction.atomic():
-        _sql("SET LOCAL row_security = off")
-        _sql("SELECT count(*) FROM tasks")
+        sql("SET LOCAL row_security = off")
+        sql("SELECT count(*) FROM tasks")
 
 
 # --- reads --------------------------------------------------------------------------
@@ -159,7 +154,7 @@ def test_row_security_off_is_refused_for_the_application_role(db, tasks):
 def test_plain_sql_under_alices_context_returns_only_her_rows(db, tasks, alice, bob, as_user):
     with as_user(alice):
         assert _titles() == ["A1", "A2"]
-        assert _sql("SELECT count(*) FROM tasks WHERE user_id = %s", [bob.pk]) == [(0,)]
+        assert sql("SELECT count(*) FROM tasks WHERE user_id = %s", [bob.pk]) == [(0,)]
     with as_user(bob):
         assert _titles() == ["B1"]
 
@@ -171,7 +166,7 @@ def test_the_orm_without_any_filter_returns_only_the_current_users_rows(db, task
 
 
 def test_without_context_no_task_is_visible(db, tasks, bob, as_user):
-    assert _sql("SELECT count(*) FROM tasks") == [(0,)]
+    assert sql("SELECT count(*) FROM tasks") == [(0,)]
     assert Task.objects.count() == 0
     with as_user(bob):  # not vacuous: the table does hold rows
         assert Task.objects.count() == 1
@@ -189,47 +184,47 @@ def test_a_user_without_tasks_sees_none(db, tasks, as_user):
 def test_updating_or_deleting_bobs_task_as_alice_affects_no_row(db, tasks, alice, as_user):
     b1 = tasks["B1"].pk
     with as_user(alice):
-        assert _sql("UPDATE tasks SET title = 'stolen' WHERE id = %s", [b1]) == 0
-        assert _sql("UPDATE tasks SET completed = NOT completed") == 2  # her own two only
-        assert _sql("DELETE FROM tasks WHERE id = %s", [b1]) == 0
+        assert sql("UPDATE tasks SET title = 'stolen' WHERE id = %s", [b1]) == 0
+        assert sql("UPDATE tasks SET completed = NOT completed") == 2  # her own two only
+        assert sql("DELETE FROM tasks WHERE id = %s", [b1]) == 0
         assert Task.objects.filter(pk=b1).update(title="stolen") == 0
         assert Task.objects.filter(pk=b1).delete()[0] == 0
     with as_user(tasks["B1"].user):
-        assert _sql("SELECT title, completed FROM tasks WHERE id = %s", [b1]) == [("B1", False)]
+        assert sql("SELECT title, completed FROM tasks WHERE id = %s", [b1]) == [("B1", False)]
 
 
 def test_updating_or_deleting_bobs_user_row_as_alice_affects_no_row(db, alice, bob, as_user):
     with as_user(alice):
-        assert _sql("UPDATE users SET name = 'stolen' WHERE id = %s", [bob.pk]) == 0
-        assert _sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0
-        assert _sql("UPDATE users SET name = 'Alice B.' WHERE id = %s", [alice.pk]) == 1
+        assert sql("UPDATE users SET name = 'stolen' WHERE id = %s", [bob.pk]) == 0
+        assert sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0
+        assert sql("UPDATE users SET name = 'Alice B.' WHERE id = %s", [alice.pk]) == 1
     assert stored(bob).name == "Bob"
 
 
 def test_inserting_a_task_for_bob_as_alice_fails(db, alice, bob, as_user):
     with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
-        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'planted')", [bob.pk])
+        sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'planted')", [bob.pk])
     with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
         Task.objects.create(user=bob, title="planted")
 
 
 def test_moving_alices_task_to_bob_fails(db, tasks, alice, bob, as_user):
     with pytest.raises(ProgrammingError, match=RLS_VIOLATION), as_user(alice):
-        _sql("UPDATE tasks SET user_id = %s WHERE id = %s", [bob.pk, tasks["A1"].pk])
+        sql("UPDATE tasks SET user_id = %s WHERE id = %s", [bob.pk, tasks["A1"].pk])
     with as_user(alice):
         assert Task.objects.get(pk=tasks["A1"].pk).user_id == alice.pk
 
 
 def test_inserting_a_task_without_context_fails(db, alice):
     with pytest.raises(ProgrammingError, match=RLS_VIOLATION), transaction.atomic():
-        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'orphan')", [alice.pk])
+        sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'orphan')", [alice.pk])
 
 
 def test_the_application_role_cannot_make_anyone_staff(db, alice, as_user):
     # Staff reach the admin, which works on every user's rows: only the
     # administrative role may grant it.
     with pytest.raises(ProgrammingError, match="only the administrative role"), as_user(alice):
-        _sql("UPDATE users SET is_staff = true WHERE id = %s", [alice.pk])
+        sql("UPDATE users SET is_staff = true WHERE id = %s", [alice.pk])
     with (
         pytest.raises(ProgrammingError, match="only the administrative role"),
         transaction.atomic(),
@@ -250,7 +245,7 @@ def test_the_application_role_cannot_remove_staff_status(committed):
         pytest.raises(ProgrammingError, match="only the administrative role"),
         user_context(staff.pk),
     ):
-        _sql("UPDATE users SET is_staff = false WHERE id = %s", [staff.pk])
+        sql("UPDATE users SET is_staff = false WHERE id = %s", [staff.pk])
     assert stored(staff).is_staff is True
 
 
@@ -269,8 +264,8 @@ def test_set_config_in_autocommit_would_last_one_statement(committed):
     alice = UserFactory()
     TaskFactory(user=alice, title="A1")
     token = identity.make_token(identity.USER, str(alice.pk))
-    _sql("SELECT set_config('app.identity', %s, true)", [token])
-    assert _sql("SELECT current_setting('app.identity', true), count(*) FROM tasks") == [("", 0)]
+    sql("SELECT set_config('app.identity', %s, true)", [token])
+    assert sql("SELECT current_setting('app.identity', true), count(*) FROM tasks") == [("", 0)]
 
 
 def test_set_rls_user_refuses_what_is_not_a_uuid(db):
@@ -284,8 +279,8 @@ def test_set_rls_user_refuses_what_is_not_a_uuid(db):
 @pytest.mark.parametrize("value", ["not-a-token", "", "x.1.u.00.y", "'; DROP TABLE tasks; --"])
 def test_a_malformed_identity_sees_nothing(db, tasks, value):
     with transaction.atomic():
-        _sql("SELECT set_config('app.identity', %s, true)", [value])
-        assert _sql("SELECT count(*), app.current_user_id() FROM tasks") == [(0, None)]
+        sql("SELECT set_config('app.identity', %s, true)", [value])
+        assert sql("SELECT count(*), app.current_user_id() FROM tasks") == [(0, None)]
 
 
 def test_a_nested_context_restores_the_outer_user_even_after_an_error(db, tasks, alice, bob):
@@ -304,16 +299,16 @@ def test_the_context_does_not_survive_into_the_next_transaction(committed):
     TaskFactory(user=alice, title="A1")
     with transaction.atomic():
         set_rls_user(alice.pk)
-        ((first_pid, visible),) = _sql("SELECT pg_backend_pid(), count(*) FROM tasks")
+        ((first_pid, visible),) = sql("SELECT pg_backend_pid(), count(*) FROM tasks")
     assert visible == 1
     with transaction.atomic():
-        ((pid, setting, user, count),) = _sql(
+        ((pid, setting, user, count),) = sql(
             "SELECT pg_backend_pid(), current_setting('app.identity', true), "
             "app.current_user_id(), count(*) FROM tasks"
         )
     assert pid == first_pid  # the same server session...
     assert (setting, user, count) == ("", None, 0)  # ...reads '' (not an error) and sees nothing
-    assert _sql("SELECT count(*) FROM tasks") == [(0,)]  # nor in autocommit
+    assert sql("SELECT count(*) FROM tasks") == [(0,)]  # nor in autocommit
 
 
 def test_a_rolled_back_transaction_leaves_no_context_either(committed):
@@ -323,7 +318,7 @@ def test_a_rolled_back_transaction_leaves_no_context_either(committed):
         set_rls_user(alice.pk)
         _ = 1 / 0
     assert current_rls_user() is None
-    assert _sql("SELECT count(*) FROM tasks") == [(0,)]
+    assert sql("SELECT count(*) FROM tasks") == [(0,)]
 
 
 # --- cascades ---------------------------------------------------------------------------
@@ -335,13 +330,13 @@ def test_deleting_ones_own_account_with_sql_cascades_to_only_ones_own_tasks(comm
         TaskFactory(user=alice, title=title)
     TaskFactory(user=bob, title="B1")
     with user_context(alice.pk):
-        assert _sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0  # the cascade path is shut
-        assert _sql("DELETE FROM users WHERE id = %s", [alice.pk]) == 1
+        assert sql("DELETE FROM users WHERE id = %s", [bob.pk]) == 0  # the cascade path is shut
+        assert sql("DELETE FROM users WHERE id = %s", [alice.pk]) == 1
     # What really happened, as the administrative role (it bypasses RLS).
-    rows = _sql("SELECT u.email, t.title FROM tasks t JOIN users u ON u.id = t.user_id",
+    rows = sql("SELECT u.email, t.title FROM tasks t JOIN users u ON u.id = t.user_id",
                 using="admin")  # fmt: skip
     assert rows == [(bob.email, "B1")]
-    assert _sql("SELECT count(*) FROM users WHERE id = %s", [alice.pk], using="admin") == [(0,)]
+    assert sql("SELECT count(*) FROM users WHERE id = %s", [alice.pk], using="admin") == [(0,)]
 
 
 # --- the plan: the policy keeps the user_id indexes usable -----------------------------
@@ -355,17 +350,17 @@ def _plan_nodes(node):
 
 def test_the_list_query_uses_a_user_id_index_with_the_context_read_once(db, alice, bob, as_user):
     with as_user(bob):
-        _sql("INSERT INTO tasks (user_id, title) SELECT %s, 'b' || g "
+        sql("INSERT INTO tasks (user_id, title) SELECT %s, 'b' || g "
              "FROM generate_series(1, 500) g", [bob.pk])  # fmt: skip
     with as_user(alice):
-        _sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'A1')", [alice.pk])
+        sql("INSERT INTO tasks (user_id, title) VALUES (%s, 'A1')", [alice.pk])
         # Small tables favour a sequential scan; the point is that the policy's
         # predicate can drive an index at all, as it must on a large table.
-        _sql("SET LOCAL enable_seqscan = off")
+        sql("SET LOCAL enable_seqscan = off")
         # The policy is the only filter; no ORDER BY, so no index is chosen for sorting.
         query = Task.objects.order_by()
-        sql, params = query.query.sql_with_params()
-        ((plan,),) = _sql(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        statement, params = query.query.sql_with_params()
+        ((plan,),) = sql(f"EXPLAIN (FORMAT JSON) {statement}", params)
         assert [t.title for t in query] == ["A1"]
     plan = plan if isinstance(plan, list) else json.loads(plan)
     nodes = list(_plan_nodes(plan[0]["Plan"]))

@@ -8,7 +8,7 @@ of the spec is accounts/tests/test_schema.py.
 import pytest
 from django.db import IntegrityError, connections
 
-from core.tests.helpers import BOOL, TSTZ, UUID, VARCHAR, catalog_rows, columns_of, indexes_of
+from core.tests.helpers import BOOL, TSTZ, UUID, VARCHAR, columns_of, indexes_of, sql
 from tasks.sorting import SORT_NAMES
 
 # Schema v1.1 (docs/schema.md changelog): additive only, nullable or defaulted.
@@ -85,7 +85,7 @@ def test_tasks_has_the_v1_1_indexes(db):
 def _constraints(table):
     return {
         name: (kind, definition)
-        for name, kind, definition in catalog_rows(
+        for name, kind, definition in sql(
             """
             SELECT conname, contype, pg_get_constraintdef(oid)
             FROM pg_constraint WHERE conrelid = %s::regclass

@@ -13,17 +13,12 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from core.rls import user_context
-from core.tests.helpers import messages_of
+from core.tests.helpers import messages_of, titles_of
 from tasks import services
 from tasks.models import SubmitToken, Task
 
 URL = reverse("tasks:create")
 _TOKEN = re.compile(r'name="submit_token" value="([0-9a-f-]{36})"')
-
-
-def _titles(user):
-    with user_context(user.pk):
-        return sorted(Task.objects.for_owner(user).values_list("title", flat=True))
 
 
 def _tokens_in(response) -> list[str]:
@@ -49,7 +44,7 @@ def test_the_same_post_twice_creates_one_task_and_gets_the_same_answer(alice_cli
 
     assert first.redirect_chain == second.redirect_chain == [("/tasks/?status=active", 302)]
     assert first_messages == messages_of(second) == ["Task added."]
-    assert _titles(alice) == ["Buy milk"]
+    assert titles_of(alice) == ["Buy milk"]
 
 
 @pytest.mark.django_db
@@ -62,7 +57,7 @@ def test_the_quick_add_on_the_list_posted_twice_creates_one_task(alice_client, a
 
     assert first.redirect_chain == second.redirect_chain == [("/tasks/?status=active", 302)]
     assert messages_of(first) == messages_of(second) == ["Task added."]
-    assert _titles(alice) == ["Buy milk"]
+    assert titles_of(alice) == ["Buy milk"]
 
 
 @pytest.mark.django_db
@@ -72,7 +67,7 @@ def test_the_same_token_with_other_content_is_a_new_task(alice_client, alice):
     alice_client.post(URL, {"title": "Buy milk", "submit_token": token})
     alice_client.post(URL, {"title": "Buy bread", "submit_token": token})
 
-    assert _titles(alice) == ["Buy bread", "Buy milk"]
+    assert titles_of(alice) == ["Buy bread", "Buy milk"]
 
 
 @pytest.mark.django_db
@@ -84,7 +79,7 @@ def test_a_token_still_counts_after_its_task_was_deleted(alice_client, alice):
 
     alice_client.post(URL, data)
 
-    assert _titles(alice) == []
+    assert titles_of(alice) == []
 
 
 @pytest.mark.django_db
@@ -92,7 +87,7 @@ def test_a_post_without_a_token_still_creates(alice_client, alice):
     alice_client.post(URL, {"title": "Scripted"})
     alice_client.post(URL, {"title": "Scripted"})
 
-    assert _titles(alice) == ["Scripted", "Scripted"]
+    assert titles_of(alice) == ["Scripted", "Scripted"]
 
 
 @pytest.mark.django_db
@@ -102,10 +97,10 @@ def test_a_damaged_token_is_refused_with_a_message(alice_client, alice, token):
 
     assert response.status_code == 200
     assert "This form was damaged and has been renewed" in response.content.decode()
-    assert _titles(alice) == []
+    assert titles_of(alice) == []
     (fresh,) = _tokens_in(response)
     alice_client.post(URL, {"title": "Buy milk", "submit_token": fresh})
-    assert _titles(alice) == ["Buy milk"]
+    assert titles_of(alice) == ["Buy milk"]
 
 
 @pytest.mark.django_db
@@ -116,7 +111,7 @@ def test_another_users_identical_token_does_not_block_their_post(client, alice, 
     client.force_login(bob)
     client.post(URL, {"title": "Same", "submit_token": token})
 
-    assert _titles(alice) == ["Same"] and _titles(bob) == ["Same"]
+    assert titles_of(alice) == ["Same"] and titles_of(bob) == ["Same"]
 
 
 @pytest.mark.django_db
@@ -154,7 +149,7 @@ def test_two_concurrent_posts_of_one_token_create_one_task(committed):
         thread.join()
 
     assert answers == [(302, "/tasks/", ["Task added."])] * 2
-    assert _titles(user) == ["Double click"]
+    assert titles_of(user) == ["Double click"]
 
 
 def _waiting_on_a_lock() -> bool:
@@ -187,4 +182,4 @@ def test_a_second_post_waits_for_the_first_and_then_creates_nothing(committed):
     thread.join(timeout=10)
 
     assert second == {"fresh": False}
-    assert _titles(user) == ["Retried"]
+    assert titles_of(user) == ["Retried"]

@@ -4,17 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.tests.helpers import messages_of
+from core.tests.helpers import messages_of, titles_of
 from tasks.models import ArchivedTask, Task
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("tasks:clear_completed")
-
-
-def _titles(user, as_user, model=Task):
-    with as_user(user):
-        return sorted(model.objects.for_owner(user).values_list("title", flat=True))
 
 
 @pytest.mark.parametrize(
@@ -56,9 +51,9 @@ def test_it_archives_only_the_users_completed_tasks(alice_client, alice, bob, as
     assert response.status_code == 302
     assert response["Location"] == "/tasks/?status=completed&page=2"
     assert messages_of(response) == ["Archived 2 completed tasks."]
-    assert _titles(alice, as_user) == ["open"]
-    assert _titles(alice, as_user, ArchivedTask) == ["done", "done"]
-    assert _titles(bob, as_user) == ["bob done"]
+    assert titles_of(alice) == ["open"]
+    assert titles_of(alice, ArchivedTask) == ["done", "done"]
+    assert titles_of(bob) == ["bob done"]
 
 
 def test_it_archives_only_what_the_search_shows_on_every_page(
@@ -71,7 +66,7 @@ def test_it_archives_only_what_the_search_shows_on_every_page(
     response = alice_client.post(URL, {"q": "passport", "page": "1"})
 
     assert messages_of(response) == ["Archived 55 completed tasks."]
-    assert _titles(alice, as_user) == ["other"] * 3
+    assert titles_of(alice) == ["other"] * 3
 
 
 def test_it_keeps_every_column_in_the_archive(alice_client, alice, as_user, make_tasks):
@@ -99,7 +94,7 @@ def test_it_redirects_anonymous_users_to_login(client, alice, as_user, make_task
     response = client.post(URL)
 
     assert response["Location"].startswith(reverse("login"))
-    assert _titles(alice, as_user) == ["Task 1"]
+    assert titles_of(alice) == ["Task 1"]
 
 
 def test_it_refuses_a_post_without_csrf_token(alice, as_user, make_tasks):
@@ -108,7 +103,7 @@ def test_it_refuses_a_post_without_csrf_token(alice, as_user, make_tasks):
     client.force_login(alice)
 
     assert client.post(URL).status_code == 403
-    assert _titles(alice, as_user) == ["Task 1"]
+    assert titles_of(alice) == ["Task 1"]
 
 
 def test_it_rejects_other_methods(alice_client):

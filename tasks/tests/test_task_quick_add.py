@@ -4,17 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.tests.helpers import messages_of
+from core.tests.helpers import messages_of, titles_of
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("tasks:list")
-
-
-def _titles(user, as_user):
-    with as_user(user):
-        return list(Task.objects.for_owner(user).values_list("title", flat=True))
 
 
 def test_it_adds_and_returns_to_the_first_page_of_the_same_tab_and_search(
@@ -25,7 +20,7 @@ def test_it_adds_and_returns_to_the_first_page_of_the_same_tab_and_search(
     assert response.status_code == 302
     assert response["Location"] == "/tasks/?status=active&q=milk"
     assert messages_of(response) == ["Task added."]
-    assert _titles(alice, as_user) == ["Buy milk"]
+    assert titles_of(alice) == ["Buy milk"]
 
 
 @pytest.mark.parametrize("title", ["", "   "])
@@ -44,7 +39,7 @@ def test_an_empty_title_stays_on_the_list_with_a_message_under_the_field(
     assert response.context["form"].has_error("title", code="required")
     assert '<ul class="errorlist quick-add-error" id="id_title_error">' in html
     assert 'aria-invalid="true"' in html and "autofocus" in html
-    assert sorted(_titles(alice, as_user)) == ["Task 1", "Task 2"]
+    assert titles_of(alice) == ["Task 1", "Task 2"]
 
 
 def test_add_with_details_carries_the_typed_title_and_the_list_state(alice_client, alice, as_user):
@@ -55,7 +50,7 @@ def test_add_with_details_carries_the_typed_title_and_the_list_state(alice_clien
 
     assert response.status_code == 302
     assert response["Location"] == "/tasks/new/?status=completed&q=x&title=Plan+the+trip"
-    assert _titles(alice, as_user) == []
+    assert titles_of(alice) == []
     form_page = alice_client.get(response["Location"])
     assert form_page.context["form"]["title"].value() == "Plan the trip"
     assert 'value="Plan the trip"' in form_page.content.decode()
@@ -97,7 +92,7 @@ def test_it_refuses_a_post_without_csrf_token(alice, as_user):
     client.force_login(alice)
 
     assert client.post(URL, {"title": "x"}).status_code == 403
-    assert _titles(alice, as_user) == []
+    assert titles_of(alice) == []
 
 
 def test_anonymous_posts_go_to_login(client):
