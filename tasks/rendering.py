@@ -5,7 +5,7 @@ renders 50 rows with four URLs, two forms and up to six translated strings each,
 and the profile of that page on the 10-million-task database (bench/profile.py)
 spent two thirds of the request in the rows' `{% include %}` and tags. Jinja2
 compiles a template to Python, so the same rows cost a small fraction of that
-(the figures are in docs/scaling.md). The pages themselves, their layout and
+(README, Performance, has the figures). The pages themselves, their layout and
 the forms stay in templates/ and call these through `{% load task_rows %}`.
 
 Each row's URLs are the names reversed once (per script prefix) with a
