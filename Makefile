@@ -73,8 +73,9 @@ endef
 test: $(VENV)/.dev system-packages
 	$(call pytest_with_localdb,$(PYTEST_ARGS))
 
-# The edit-test loop: everything but the browser, PgBouncer and slow tests.
-FAST := -m "not browser and not pgbouncer and not slow"
+# The edit-test loop: everything but the browser, PgBouncer, slow and serial tests,
+# in two processes with a test database each.
+FAST := -m "not browser and not pgbouncer and not slow and not serial" -n 2
 test-fast: $(VENV)/.dev
 	$(call pytest_with_localdb,$(FAST) $(PYTEST_ARGS))
 

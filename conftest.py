@@ -49,7 +49,13 @@ def _restore_credentials(alias: str, credentials: tuple[str, str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_modify_db_settings,  # under pytest-xdist: a test database per process
+):
     """Create and migrate the test database as the administrative role.
 
     Both aliases are always set up, so "admin" can never reach the development

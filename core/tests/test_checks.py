@@ -350,8 +350,9 @@ def _app_ids():
          "todo_site.E014"),
         ("ALTER ROLE todo_app IN DATABASE {db} SET search_path = public",
          "ALTER ROLE todo_app IN DATABASE {db} RESET search_path", "todo_site.E016"),
-        ("ALTER ROLE todo_app SET row_security = off",
-         "ALTER ROLE todo_app RESET row_security", "todo_site.E016"),
+        pytest.param("ALTER ROLE todo_app SET row_security = off",
+                     "ALTER ROLE todo_app RESET row_security", "todo_site.E016",
+                     marks=pytest.mark.serial),
     ],
 )  # fmt: skip
 def test_what_would_let_the_application_role_shadow_or_rewrite_code_is_refused(
