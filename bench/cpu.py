@@ -15,7 +15,6 @@ delivers at that cost. Written to bench/results/cpu.md. Needs the local cluster
 """
 
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from bench.run import (
     _request,
     _sign_in,
     _urls,
-    _with_database,
+    bench_env,
     build,
     say,
 )
@@ -104,17 +103,7 @@ def main() -> int:
     app_url, admin_url = _urls()
     dbname = "todo_bench_quick"
     folder = Path(tempfile.mkdtemp(prefix="todo-bench-cpu-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": _with_database(app_url, dbname),
-        "ADMIN_DATABASE_URL": _with_database(admin_url, dbname),
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BENCH_STATIC_ROOT": str(folder / "static"),
-    }
+    env = bench_env(app_url, admin_url, dbname, folder)
     if _database_exists(admin_url, dbname):
         say(f"-- reusing the database {dbname}")
         _manage(env, "migrate", "--database", "admin", "--verbosity", "0")

@@ -105,6 +105,22 @@ def _database_exists(admin_url: str, name: str) -> bool:
         return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
 
 
+def bench_env(app_url: str, admin_url: str, dbname: str, folder: Path) -> dict:
+    """The environment of the benchmark's commands and gunicorn: production settings
+    (DEBUG off) on the database `dbname`, static files collected into `folder`."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": _with_database(app_url, dbname),
+        "ADMIN_DATABASE_URL": _with_database(admin_url, dbname),
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BENCH_STATIC_ROOT": str(folder / "static"),
+    }
+
+
 def _recreate_database(admin_url: str, name: str) -> None:
     with _admin_connect(admin_url, "postgres") as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -521,17 +537,7 @@ def main() -> int:
     app_url, admin_url = _urls()
     dbname = f"todo_bench_{scale_name}"
     folder = Path(tempfile.mkdtemp(prefix="todo-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": _with_database(app_url, dbname),
-        "ADMIN_DATABASE_URL": _with_database(admin_url, dbname),
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BENCH_STATIC_ROOT": str(folder / "static"),
-    }
+    env = bench_env(app_url, admin_url, dbname, folder)
     timings = {}
     server = None
     try:
