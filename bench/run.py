@@ -20,6 +20,10 @@ Steps, each printed with its time:
    written to bench/results/<scale>.md, with the workers' memory.
 The database is dropped at the end unless BENCH_KEEP=1; BENCH_REUSE=1 reuses a
 kept one (skips step 1). BENCH_DURATION sets the seconds per measurement.
+BENCH_DB names the database instead (a copy made with CREATE DATABASE … TEMPLATE,
+say). BENCH_PLANS_ONLY=1 stops after step 2 and keeps the database: the plan
+check alone, in a minute on a kept large database
+(`SCALE=large BENCH_REUSE=1 BENCH_PLANS_ONLY=1 make bench`).
 Speed targets are reported, not asserted: these machines are shared and noisy.
 """
 
@@ -530,12 +534,13 @@ def main() -> int:
     scale_name = os.environ.get("SCALE", "quick")
     if scale_name not in SCALES:
         sys.exit(f"bench: SCALE must be one of {', '.join(SCALES)}, not {scale_name!r}")
-    if not shutil.which("wrk"):
+    plans_only = os.environ.get("BENCH_PLANS_ONLY") == "1"
+    if not plans_only and not shutil.which("wrk"):
         sys.exit("bench: wrk is missing (apt-get install wrk; `make bench` installs it as root)")
     scale = SCALES[scale_name]
     duration = int(os.environ.get("BENCH_DURATION", scale["duration"]))
     app_url, admin_url = _urls()
-    dbname = f"todo_bench_{scale_name}"
+    dbname = os.environ.get("BENCH_DB") or f"todo_bench_{scale_name}"
     folder = Path(tempfile.mkdtemp(prefix="todo-bench-"))
     env = bench_env(app_url, admin_url, dbname, folder)
     timings = {}
@@ -547,6 +552,7 @@ def main() -> int:
         else:
             _recreate_database(admin_url, dbname)
             timings = build(env, env["ADMIN_DATABASE_URL"], scale)
+        # The pages render (check_plans requests them): their static files too.
         _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
         os.environ.update(env)
@@ -575,6 +581,9 @@ def main() -> int:
             plan_lines, plans_ok = check_plans(heavy, views)
         say("\n".join(plan_lines))
         connection.close()
+        if plans_only:
+            say(f"query plans: {'all pass' if plans_ok else 'FAILED'}")
+            return 0 if plans_ok else 1
 
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603
@@ -624,7 +633,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
-        if os.environ.get("BENCH_KEEP") != "1":
+        if os.environ.get("BENCH_KEEP") != "1" and not plans_only:
             if "django" in sys.modules and "django.db" in sys.modules:
                 from django.db import connections
 
