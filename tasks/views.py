@@ -47,6 +47,7 @@ from tasks.paging import (
     keyset_rows,
     parse_cursor,
     supports_keyset,
+    walking_the_index,
 )
 from tasks.sorting import SORT_LABELS
 from tasks.undo import undo_offer, undo_take
@@ -285,8 +286,9 @@ def _render_list(request, state: ListState, form):
     ordering = list_ordering(state.status, sort)
     shown = tasks.with_status(state.status, today=today).search(state.q).order_by(*ordering)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
-    page_obj, cursor = _list_page(paginator, state, ordering)
-    rows = list(page_obj.object_list)
+    with walking_the_index(active=bool(state.q) and paginator.count > 0):
+        page_obj, cursor = _list_page(paginator, state, ordering)
+        rows = list(page_obj.object_list)
     # The forms (through the state) come back to the page shown, by the same cursor.
     state = state.with_page(page_obj.number, cursor)
     previous_url = next_url = None
