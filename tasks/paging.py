@@ -22,6 +22,11 @@ A page number typed by hand (`?page=200`) is found the same way from the row
 before it (`anchor_values`): its position is read off the ordering's index
 alone, index-only, then the page by keyset from there.
 
+Where the planner would misjudge how many rows it must sort (a search under
+row-level security, a due date shared by many tasks, a visibility map that
+lags), sorting is turned off for that query (`walking_the_index`): every
+ordering has an index that serves it, so the planner then walks it.
+
 The cursor is opaque in the URL (base64 of the values as JSON) and parsed back
 through each model field, so anything malformed is ignored, never an error: the
 view then falls back to the page number.
@@ -119,42 +124,12 @@ def _split_ranges(ordering: tuple[str, ...], values: list, *, forward: bool) -> 
     return [*ranges, Q(**{f"{first}__isnull": True})] if up else ranges
 
 
-def keyset_rows(queryset, ordering, *, after=None, before=None, size: int) -> list:
-    """Up to `size` rows following the cursor `after`, or preceding `before`, in order."""
-    forward = after is not None
-    values = after if forward else before
-    if not forward:
-        ordering = tuple(term[1:] if _descending(term) else f"-{term}" for term in ordering)
-        queryset = queryset.order_by(*ordering)
-    if _one_range(ordering):
-        rows = list(queryset.filter(_beyond(ordering, values, forward=True))[:size])
-    else:
-        # In the (possibly reversed) ordering, "before" is "after": forward from here on.
-        rows = []
-        for condition in _split_ranges(ordering, values, forward=True):
-            rows += queryset.filter(condition)[: size - len(rows)]
-            if len(rows) == size:
-                break
-    return rows if forward else rows[::-1]
-
-
-def anchor_values(queryset, ordering, *, position: int) -> list | None:
-    """The ordering's values of the row at `position` (0-based), or None past the end.
-
-    Only the ordering's columns are selected, so PostgreSQL reads them off the
-    ordering's index alone (an index-only scan over this user's entries), never
-    the table's rows nor a Sort of them, as OFFSET on the whole rows did.
-    """
-    names = [field.attname for field in _fields(ordering)]
-    found = list(queryset.values_list(*names)[position : position + 1])
-    return list(found[0]) if found else None
-
-
 @contextmanager
 def walking_the_index(active: bool = True):
     """Within it, a list query reads its rows off the ordering's index, filtering
     them, instead of finding them all and sorting them (`enable_sort` off for the
-    transaction, then put back).
+    transaction, then put back). Used where the planner misjudges how many rows
+    it would sort: a search, a typed page's position, the due-date ranges.
 
     For a search: PostgreSQL cannot estimate how many rows `UPPER(title) LIKE …`
     matches under row-level security (LIKE is not leakproof, so the planner may
@@ -176,3 +151,40 @@ def walking_the_index(active: bool = True):
     # Not in a `finally`: after an error the transaction is rolled back, setting included.
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
+
+
+def keyset_rows(queryset, ordering, *, after=None, before=None, size: int) -> list:
+    """Up to `size` rows following the cursor `after`, or preceding `before`, in order."""
+    forward = after is not None
+    values = after if forward else before
+    if not forward:
+        ordering = tuple(term[1:] if _descending(term) else f"-{term}" for term in ordering)
+        queryset = queryset.order_by(*ordering)
+    if _one_range(ordering):
+        rows = list(queryset.filter(_beyond(ordering, values, forward=True))[:size])
+    else:
+        # In the (possibly reversed) ordering, "before" is "after": forward from here on.
+        # Sorting off: the cursor's date looks small to the planner, which then
+        # sorts all of that date's rows, however many share it.
+        rows = []
+        with walking_the_index():
+            for condition in _split_ranges(ordering, values, forward=True):
+                rows += queryset.filter(condition)[: size - len(rows)]
+                if len(rows) == size:
+                    break
+    return rows if forward else rows[::-1]
+
+
+def anchor_values(queryset, ordering, *, position: int) -> list | None:
+    """The ordering's values of the row at `position` (0-based), or None past the end.
+
+    Only the ordering's columns are selected, so PostgreSQL reads them off the
+    ordering's index alone (an index-only scan over this user's entries), never
+    the table's rows nor a Sort of them, as OFFSET on the whole rows did. Sorting
+    is off for it: where the visibility map lags (rows just written, before
+    autovacuum) the planner would otherwise sort all of the user's rows again.
+    """
+    names = [field.attname for field in _fields(ordering)]
+    with walking_the_index():
+        found = list(queryset.values_list(*names)[position : position + 1])
+    return list(found[0]) if found else None

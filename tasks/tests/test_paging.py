@@ -146,9 +146,9 @@ def test_a_typed_page_reads_its_position_off_the_index_and_its_rows_by_keyset(
 ):
     make_tasks(alice, 160)
 
-    # SAVEPOINT, session, user, RLS context, the counts, the row before the page,
-    # the page's rows, the RLS context reset, RELEASE.
-    with django_assert_num_queries(9) as captured:
+    # SAVEPOINT, session, user, RLS context, the counts, sorting off, the row
+    # before the page, sorting back, the page's rows, the RLS context reset, RELEASE.
+    with django_assert_num_queries(11) as captured:
         response = alice_client.get(URL, {"page": "3"})
 
     position, rows = [q["sql"] for q in captured if 'FROM "tasks"' in q["sql"]][1:]
