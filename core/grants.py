@@ -29,7 +29,7 @@ APP_ROLE_TABLES = {
     # spent with INSERT ... ON CONFLICT, a repeat read back, old ones forgotten.
     "submit_tokens": {"SELECT", "INSERT", "DELETE"},
     # The list's tab counts (tasks/models.py TaskCounts): read only; the
-    # triggers of tasks/migrations/0015 write them as their owner.
+    # triggers of tasks/migrations/0016 write them as their owner.
     "task_counts": {"SELECT"},
     # Sessions (core/sessions.py: keyed hashes, no usable key) and throttling.
     "django_session": {"SELECT", "INSERT", "UPDATE", "DELETE"},

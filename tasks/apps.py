@@ -10,7 +10,7 @@ class TasksConfig(AppConfig):
     # Row-level security (migrations 0003_row_level_security, 0005 for the
     # archive, 0007 for the trash and 0011 for the create forms' one-time tokens):
     # a task, live, archived or in the trash, and a token are visible and
-    # writable only by their owner. The counts (0015) are readable by their
+    # writable only by their owner. The counts (0016) are readable by their
     # owner only, and written only by the database's triggers.
     rls_tables = (
         ProtectedTable("tasks", (Policy("tasks_owner_only", "ALL", owner_column="user_id"),)),

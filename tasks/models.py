@@ -259,7 +259,7 @@ class TaskCounts(models.Model):
     """How many tasks a user has, and how many of them are completed: `task_counts`.
 
     Kept by the database, not by the application: statement-level triggers on
-    `tasks` (migration 0015) add each INSERT, UPDATE, DELETE and TRUNCATE to the
+    `tasks` (migration 0016) add each INSERT, UPDATE, DELETE and TRUNCATE to the
     rows of the users it touched, whatever wrote it (services, the admin, the
     import, archive_tasks, generate_data, plain SQL). A user without a row has
     no tasks. Read-only for the application role (core/grants.py), and only the
@@ -267,7 +267,7 @@ class TaskCounts(models.Model):
     without counting the user's tasks (`TaskCounts.objects.tabs`).
     """
 
-    # No foreign key (migration 0015 says why); a trigger on users deletes the row.
+    # No foreign key (migration 0016 says why); a trigger on users deletes the row.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         primary_key=True,

@@ -416,7 +416,7 @@ def test_a_large_object_of_the_attacker_does_not_break_the_backup(attacker, peop
     assert (tmp_path / "todo.dump").stat().st_size > 0
 
 
-# --- the task counts the database keeps (tasks/migrations/0015) ---------------------------
+# --- the task counts the database keeps (tasks/migrations/0016) ---------------------------
 
 
 def _stored_counts():

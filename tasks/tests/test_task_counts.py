@@ -1,4 +1,4 @@
-"""`task_counts`: the per-user counts the database keeps (tasks/migrations/0015).
+"""`task_counts`: the per-user counts the database keeps (tasks/migrations/0016).
 
 After every kind of write, whatever makes it, each user's stored counts equal a
 real COUNT of their tasks, and the list's tabs show the same figures as

@@ -125,7 +125,7 @@ $$
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_v1_1_user_preferences"),
-        ("tasks", "0014_v1_1_users_task_sort_check"),
+        ("tasks", "0015_one_list_index_per_sort"),
     ]
 
     operations = [
