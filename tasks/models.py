@@ -2,7 +2,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
@@ -181,19 +181,23 @@ class Task(models.Model):
                 fields=["user", "completed", "-created_at"],
                 name="idx_tasks_user_completed_created",
             ),
-            # The All tab, newest (or, read backwards, oldest) first, id breaking
-            # ties: the first page and each next page (keyset) read only the rows
-            # shown. Without it the planner walked idx_tasks_created_at through
-            # every user's rows (docs/schema.md has the plans at 10M rows).
-            Index(fields=["user", "-created_at", "-id"], name="idx_tasks_user_created_id"),
-            # The Active and Completed tabs in the same order, ties included.
+            # One index per sort serves every tab: the All tab reads it in order,
+            # newest (or, read backwards, oldest) first with id breaking ties, so a
+            # page and its keyset successor read only the rows shown. `completed`
+            # comes last: Active and Completed check it on each index entry while
+            # reading in the same order, before any row is visited, which costs a
+            # few more index entries per page (three for Completed, about a third
+            # of a user's tasks) instead of a second index per sort to build at
+            # 10 million rows and to update on every write (docs/schema.md, "List
+            # indexes"). Without it the planner walked idx_tasks_created_at through
+            # every user's rows.
             Index(
-                fields=["user", "completed", "-created_at", "-id"],
-                name="idx_tasks_user_completed_created_id",
+                fields=["user", "-created_at", "-id", "completed"],
+                name="idx_tasks_user_created_id_completed",
             ),
-            # v1.1, one pair per new sort (All; Active and Completed):
-            # the due-date sort. The Active one also serves Today (due_date <= today)
-            # and Upcoming (due_date > today) with their counts, index-only.
+            # v1.1: the due-date sort, All; then Active and Completed, whose index
+            # also serves Today (due_date <= today) and Upcoming (due_date > today)
+            # as one due-date range, and their counts, index-only.
             Index(fields=["user", "due_date", "-created_at", "-id"], name="idx_tasks_user_due"),
             Index(
                 fields=["user", "completed", "due_date", "-created_at", "-id"],
@@ -201,22 +205,86 @@ class Task(models.Model):
             ),
             # The priority sort (highest first, then newest).
             Index(
-                fields=["user", "-priority", "-created_at", "-id"], name="idx_tasks_user_priority"
-            ),
-            Index(
-                fields=["user", "completed", "-priority", "-created_at", "-id"],
-                name="idx_tasks_user_completed_priority",
+                fields=["user", "-priority", "-created_at", "-id", "completed"],
+                name="idx_tasks_user_priority_completed",
             ),
             # The title sort.
-            Index(fields=["user", "title", "id"], name="idx_tasks_user_title"),
             Index(
-                fields=["user", "completed", "title", "id"],
-                name="idx_tasks_user_completed_title",
+                fields=["user", "title", "id", "completed"], name="idx_tasks_user_title_completed"
             ),
         ]
 
     def __str__(self):
         return self.title
+
+
+class TaskCountsQuerySet(models.QuerySet):
+    def tabs(self, owner, *, today: date) -> dict[str, int]:
+        """The number of `owner`'s tasks in each tab, without counting them all. One query.
+
+        All and Completed are the owner's row of `task_counts`. Today and
+        Upcoming depend on the date, so they are counted, but over the owner's
+        open tasks with a due date only: one range of idx_tasks_user_completed_due,
+        read index-only (a third of a heavy user's entries). The same figures as
+        `Task.objects.for_owner(owner).status_counts(today=today)`, which counts
+        every task (it serves a search's counts).
+        """
+        # Raw SQL: one round trip for a row of one table beside an aggregate of
+        # another, which the ORM would make two queries.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT coalesce(c.total, 0), coalesce(c.completed, 0), d.today, d.upcoming
+                FROM (
+                    SELECT count(*) FILTER (WHERE due_date <= %(today)s) AS today,
+                           count(*) FILTER (WHERE due_date > %(today)s) AS upcoming
+                    FROM tasks
+                    WHERE user_id = %(owner)s AND completed = false AND due_date IS NOT NULL
+                ) AS d
+                LEFT JOIN task_counts AS c ON c.user_id = %(owner)s
+                """,
+                {"owner": owner.pk, "today": today},
+            )
+            total, completed, n_today, n_upcoming = cursor.fetchone()
+        return {
+            STATUS_ALL: total,
+            STATUS_ACTIVE: total - completed,
+            STATUS_COMPLETED: completed,
+            STATUS_TODAY: n_today,
+            STATUS_UPCOMING: n_upcoming,
+        }
+
+
+class TaskCounts(models.Model):
+    """How many tasks a user has, and how many of them are completed: `task_counts`.
+
+    Kept by the database, not by the application: statement-level triggers on
+    `tasks` (migration 0016) add each INSERT, UPDATE, DELETE and TRUNCATE to the
+    rows of the users it touched, whatever wrote it (services, the admin, the
+    import, archive_tasks, generate_data, plain SQL). A user without a row has
+    no tasks. Read-only for the application role (core/grants.py), and only the
+    user's own row (row-level security), so the list shows its tab counts
+    without counting the user's tasks (`TaskCounts.objects.tabs`).
+    """
+
+    # No foreign key (migration 0016 says why); a trigger on users deletes the row.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    total = models.IntegerField(default=0, db_default=0)
+    completed = models.IntegerField(default=0, db_default=0)
+
+    objects = TaskCountsQuerySet.as_manager()
+
+    class Meta:
+        db_table = "task_counts"
+
+    def __str__(self):
+        return f"{self.completed}/{self.total}"
 
 
 class ArchivedTask(models.Model):

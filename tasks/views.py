@@ -38,6 +38,7 @@ from tasks.models import (
     STATUS_UPCOMING,
     ArchivedTask,
     Task,
+    TaskCounts,
     list_ordering,
 )
 from tasks.paging import (
@@ -279,7 +280,7 @@ def _render_list(request, state: ListState, form):
     sort = state.sort or request.user.task_sort
     today = clock.today()
     tasks = Task.objects.for_owner(request.user)
-    counts = tasks.status_counts(today=today)
+    counts = TaskCounts.objects.tabs(request.user, today=today)
     # With a search, one more aggregate gives the search's counts (and the pages' total).
     search_counts = tasks.search(state.q).status_counts(today=today) if state.q else counts
     shown_counts = _shown_counts(search_counts, state.status)

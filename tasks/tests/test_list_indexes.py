@@ -54,11 +54,22 @@ def _column(field: str) -> tuple[str, bool]:
 
 
 def _serves(key, equal: set[str], ordering: tuple[str, ...]) -> bool:
-    """Whether an index key [(column, desc, nulls_first), ...] serves this filter and order."""
-    if {column for column, _, _ in key[: len(equal)]} != equal:
+    """Whether an index key [(column, desc, nulls_first), ...] serves this filter and order.
+
+    The filter's columns either lead the key (one range of entries per value) or
+    are elsewhere in it, where PostgreSQL checks them on each index entry while
+    reading in order, before visiting any row; user_id must lead.
+    """
+    columns = [column for column, _, _ in key]
+    lead = 0
+    while lead < len(columns) and columns[lead] in equal:
+        lead += 1
+    if "user_id" not in columns[:lead]:
         return False
-    rest = key[len(equal) : len(equal) + len(ordering)]
+    rest = key[lead : lead + len(ordering)]
     if [column for column, _, _ in rest] != [_column(f)[0] for f in ordering]:
+        return False
+    if not equal <= set(columns):
         return False
     # Django's DESC puts NULLs first and ASC last, PostgreSQL's defaults.
     wanted = [(_column(f)[1], _column(f)[1]) for f in ordering]
@@ -109,3 +120,8 @@ def test_the_check_finds_an_ordering_without_an_index(db):
     assert not any(_serves(key, {"user_id"}, ("description",)) for key in keys)
     assert not any(_serves(key, {"user_id"}, ("-created_at", "id")) for key in keys)
     assert any(_serves(key, {"user_id"}, ("created_at", "id")) for key in keys)
+    # Nor does an index without the tab's column serve the tab: the rows would be
+    # visited to check it.
+    newest = [("user_id", False, False), ("created_at", True, True), ("id", True, True)]
+    assert _serves(newest, {"user_id"}, ("-created_at", "-id"))
+    assert not _serves(newest, {"user_id", "completed"}, ("-created_at", "-id"))

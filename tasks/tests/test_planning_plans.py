@@ -81,10 +81,14 @@ def _plan(user, queryset) -> str:
 
 # (status, sort) -> the index the plan must read (a prefix of its name where two serve).
 VIEWS = {
-    ("all", "newest"): "idx_tasks_user_created_id",
-    ("all", "oldest"): "idx_tasks_user_created_id",
-    ("active", "newest"): "idx_tasks_user_completed_created",
-    ("completed", "newest"): "idx_tasks_user_completed_created",
+    # One index per sort serves every tab; Active and Completed check `completed`
+    # on its entries (the spec's idx_tasks_user_completed_created also serves them
+    # newest first, ties sorted by id in an Incremental Sort).
+    ("all", "newest"): "idx_tasks_user_created_id_completed",
+    ("all", "oldest"): "idx_tasks_user_created_id_completed",
+    ("active", "newest"): "idx_tasks_user_c",
+    ("completed", "newest"): "idx_tasks_user_c",
+    ("completed", "oldest"): "idx_tasks_user_c",
     # Today and Upcoming in every sort: by day off the due index (then each day's
     # tasks sorted by the chosen order: an Incremental Sort, never a full Sort).
     **{
@@ -94,10 +98,12 @@ VIEWS = {
     },
     ("all", "due"): "idx_tasks_user_due",
     ("active", "due"): "idx_tasks_user_completed_due",
-    ("all", "priority"): "idx_tasks_user_priority",
-    ("completed", "priority"): "idx_tasks_user_completed_priority",
-    ("all", "title"): "idx_tasks_user_title",
-    ("active", "title"): "idx_tasks_user_completed_title",
+    ("all", "priority"): "idx_tasks_user_priority_completed",
+    ("active", "priority"): "idx_tasks_user_priority_completed",
+    ("completed", "priority"): "idx_tasks_user_priority_completed",
+    ("all", "title"): "idx_tasks_user_title_completed",
+    ("active", "title"): "idx_tasks_user_title_completed",
+    ("completed", "title"): "idx_tasks_user_title_completed",
 }
 
 

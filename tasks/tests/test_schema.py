@@ -19,12 +19,10 @@ V1_1_TASK_COLUMNS = {
 V1_1_TASK_INDEXES = {
     "idx_tasks_user_due": "(user_id, due_date, created_at DESC, id DESC)",
     "idx_tasks_user_completed_due": "(user_id, completed, due_date, created_at DESC, id DESC)",
-    "idx_tasks_user_priority": "(user_id, priority DESC, created_at DESC, id DESC)",
-    "idx_tasks_user_completed_priority": (
-        "(user_id, completed, priority DESC, created_at DESC, id DESC)"
+    "idx_tasks_user_priority_completed": (
+        "(user_id, priority DESC, created_at DESC, id DESC, completed)"
     ),
-    "idx_tasks_user_title": "(user_id, title, id)",
-    "idx_tasks_user_completed_title": "(user_id, completed, title, id)",
+    "idx_tasks_user_title_completed": "(user_id, title, id, completed)",
 }
 
 
@@ -67,8 +65,7 @@ def test_tasks_has_the_five_spec_indexes_with_their_columns_and_directions(db):
     }
     # Added by todo_site for the list's orderings (docs/schema.md, "List indexes").
     added = {
-        "idx_tasks_user_created_id": "(user_id, created_at DESC, id DESC)",
-        "idx_tasks_user_completed_created_id": "(user_id, completed, created_at DESC, id DESC)",
+        "idx_tasks_user_created_id_completed": "(user_id, created_at DESC, id DESC, completed)",
     }
     for name, columns in {**expected, **added}.items():
         assert indexes[name] == f"CREATE INDEX {name} ON public.tasks USING btree {columns}"
