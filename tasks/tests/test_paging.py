@@ -151,7 +151,7 @@ def test_a_typed_page_reads_its_position_off_the_index_and_its_rows_by_keyset(
     with django_assert_num_queries(11) as captured:
         response = alice_client.get(URL, {"page": "3"})
 
-    position, rows = [q["sql"] for q in captured if 'FROM "tasks"' in q["sql"]][1:]
+    position, rows = [q["sql"] for q in captured if 'FROM "tasks"' in q["sql"]][-2:]
     # Only the ordering's columns (the index holds them), one row at its offset.
     assert position.startswith(
         'SELECT "tasks"."created_at" AS "created_at", "tasks"."id" AS "id" FROM'
