@@ -102,26 +102,24 @@ def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> RawSQL
     return RawSQL(sql, values, output_field=BooleanField())  # noqa: S611 (columns from the model)
 
 
-def _split_ranges(ordering: tuple[str, ...], values: list, *, forward: bool) -> list[Q]:
-    """The rows after (or before) `values` as index ranges in the order they follow,
+def _split_ranges(ordering: tuple[str, ...], values: list) -> list[Q]:
+    """The rows after `values` in `ordering` as index ranges, in the order they follow,
     for an ordering whose first term is nullable or runs the other way.
 
     The first column sorts ascending NULLS LAST or descending NULLS FIRST, as
-    PostgreSQL's defaults and the indexes have it; walking forward the NULL
-    group therefore comes last for ascending and first for descending.
+    PostgreSQL's defaults and the indexes have it: ascending, greater values
+    follow and the NULL group comes last; descending, smaller values follow and
+    the NULL group came first.
     """
     first, value = ordering[0].lstrip("-"), values[0]
-    same = _beyond(ordering[1:], values[1:], forward=forward)
-    # Reading forward through an ascending column (or backward through a
-    # descending one) goes to greater values, and to the NULLs last.
-    up = _descending(ordering[0]) != forward
+    same = _beyond(ordering[1:], values[1:], forward=True)
+    ascending = not _descending(ordering[0])
     if value is None:
-        rest = Q(**{f"{first}__isnull": False})
         ranges = [Q(**{f"{first}__isnull": True}) & same]
-        return ranges if up else [*ranges, rest]
-    later = Q(**{f"{first}__gt" if up else f"{first}__lt": value})
+        return ranges if ascending else [*ranges, Q(**{f"{first}__isnull": False})]
+    later = Q(**{f"{first}__gt" if ascending else f"{first}__lt": value})
     ranges = [Q(**{first: value}) & same, later]
-    return [*ranges, Q(**{f"{first}__isnull": True})] if up else ranges
+    return [*ranges, Q(**{f"{first}__isnull": True})] if ascending else ranges
 
 
 @contextmanager
@@ -168,7 +166,7 @@ def keyset_rows(queryset, ordering, *, after=None, before=None, size: int) -> li
         # sorts all of that date's rows, however many share it.
         rows = []
         with walking_the_index():
-            for condition in _split_ranges(ordering, values, forward=True):
+            for condition in _split_ranges(ordering, values):
                 rows += queryset.filter(condition)[: size - len(rows)]
                 if len(rows) == size:
                     break
