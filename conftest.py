@@ -105,7 +105,7 @@ _TABLES_REFERENCING_USERS = """
     SELECT rel::regclass::text FROM refs GROUP BY rel ORDER BY max(depth) DESC, 1
 """
 # User data that does not reference `users` by a foreign key.
-UNREFERENCED_USER_DATA_TABLES = ["django_session", "throttle_events"]
+UNREFERENCED_USER_DATA_TABLES = ["django_session", "throttle_events", "task_counts"]
 
 
 @pytest.fixture

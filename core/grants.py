@@ -28,6 +28,9 @@ APP_ROLE_TABLES = {
     # One-time tokens of the create forms (tasks/services.py submit_token_spend):
     # spent with INSERT ... ON CONFLICT, a repeat read back, old ones forgotten.
     "submit_tokens": {"SELECT", "INSERT", "DELETE"},
+    # The list's tab counts (tasks/models.py TaskCounts): read only; the
+    # triggers of tasks/migrations/0016 write them as their owner.
+    "task_counts": {"SELECT"},
     # Sessions (core/sessions.py: keyed hashes, no usable key) and throttling.
     "django_session": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "throttle_events": {"SELECT", "INSERT", "DELETE"},

@@ -10,7 +10,8 @@ class TasksConfig(AppConfig):
     # Row-level security (migrations 0003_row_level_security, 0005 for the
     # archive, 0007 for the trash and 0011 for the create forms' one-time tokens):
     # a task, live, archived or in the trash, and a token are visible and
-    # writable only by their owner.
+    # writable only by their owner. The counts (0016) are readable by their
+    # owner only, and written only by the database's triggers.
     rls_tables = (
         ProtectedTable("tasks", (Policy("tasks_owner_only", "ALL", owner_column="user_id"),)),
         ProtectedTable(
@@ -23,5 +24,8 @@ class TasksConfig(AppConfig):
         ProtectedTable(
             "submit_tokens",
             (Policy("submit_tokens_owner_only", "ALL", owner_column="user_id"),),
+        ),
+        ProtectedTable(
+            "task_counts", (Policy("task_counts_owner_read", "SELECT", owner_column="user_id"),)
         ),
     )

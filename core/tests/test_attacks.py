@@ -297,6 +297,10 @@ def test_every_function_the_policies_and_triggers_run_is_pinned_and_not_ours(att
         ("app.current_user_id()", "todo_admin", path, True),
         ("app.guard_user_privileges()", "todo_admin", path, False),
         ("app.set_updated_at()", "todo_admin", path, False),
+        ("app.task_counts_apply()", "todo_admin", path, False),
+        ("app.task_counts_forget()", "todo_admin", path, False),
+        ("app.task_counts_rebuild()", "todo_admin", path, False),
+        ("app.task_counts_rebuild_at_commit()", "todo_admin", path, False),
         ("app.task_ids_in_use(uuid[])", "todo_admin", path, True),
         ("app.token_claim(text)", "todo_admin", path, False),
     ]
@@ -410,6 +414,72 @@ def test_a_large_object_of_the_attacker_does_not_break_the_backup(attacker, peop
     finally:
         attacker.run("SELECT lo_unlink(%s)", [oid])
     assert (tmp_path / "todo.dump").stat().st_size > 0
+
+
+# --- the task counts the database keeps (tasks/migrations/0016) ---------------------------
+
+
+def _stored_counts():
+    return admin_sql("SELECT user_id, total, completed FROM task_counts ORDER BY total")
+
+
+def test_only_the_requests_own_counts_are_readable(attacker, people):
+    alice, bob = people
+    assert _stored_counts() == [(bob.pk, 1, 0), (alice.pk, 2, 0)]  # not vacuous
+    assert attacker.run("SELECT count(*) FROM task_counts") == [(0,)]
+    with attacker.in_request_of(alice):
+        assert attacker.run("SELECT user_id, total, completed FROM task_counts") == [
+            (alice.pk, 2, 0)
+        ]
+        assert attacker.run("SELECT count(*) FROM task_counts WHERE user_id = %s", [bob.pk]) == [
+            (0,)
+        ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE task_counts SET total = 1000",
+        "DELETE FROM task_counts",
+        "INSERT INTO task_counts (user_id, total, completed) VALUES (%(alice)s, 1000, 0)",
+        "INSERT INTO task_counts (user_id, total, completed) VALUES (%(bob)s, 1000, 0)",
+        "TRUNCATE task_counts",
+    ],
+)
+def test_no_ones_counts_can_be_written_not_even_ones_own(attacker, people, statement):
+    # Only the triggers of tasks write them, as their owner: the counts cannot be
+    # made to lie, to the user or to anyone else.
+    alice, bob = people
+    before = _stored_counts()
+    with attacker.in_request_of(alice):
+        message = attacker.refused(statement, {"alice": alice.pk, "bob": bob.pk})
+    assert message == "permission denied for table task_counts"
+    assert _stored_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("statement", "error"),
+    [
+        ("SELECT app.task_counts_rebuild()", "permission denied for function task_counts_rebuild"),
+        (
+            "INSERT INTO app.task_counts_truncated VALUES (true)",
+            "permission denied for table task_counts_truncated",
+        ),
+        ("SELECT count(*) FROM app.task_counts_truncated",
+         "permission denied for table task_counts_truncated"),
+    ],
+)  # fmt: skip
+def test_the_counts_machinery_is_out_of_reach(attacker, people, statement, error):
+    with attacker.in_request_of(people[0]):
+        assert attacker.refused(statement) == error
+
+
+def test_the_attackers_own_writes_are_counted_and_nothing_else(attacker, people):
+    alice, bob = people
+    with attacker.in_request_of(alice):
+        attacker.run("INSERT INTO tasks (user_id, title) VALUES (%s, 'A3')", [alice.pk])
+        attacker.run("UPDATE tasks SET completed = true")
+    assert _stored_counts() == [(bob.pk, 1, 0), (alice.pk, 3, 3)]
 
 
 # --- 5. excess privilege ----------------------------------------------------------------
