@@ -10,13 +10,24 @@ from tasks.models import Task
 
 @admin.register(Task)
 class TaskAdmin(AdminDatabaseMixin, admin.ModelAdmin):
-    list_display = ["title", "user", "completed", "created_at", "updated_at"]
-    list_filter = ["completed", "created_at", "updated_at"]
+    list_display = [
+        "title",
+        "user",
+        "completed",
+        "due_date",
+        "priority",
+        "created_at",
+        "updated_at",
+    ]
+    list_filter = ["completed", "priority", "due_date", "created_at", "updated_at"]
     list_select_related = ["user"]
     search_fields = ["title"]
     autocomplete_fields = ["user"]  # never a dropdown of every user
     readonly_fields = ["id", "created_at", "updated_at"]
-    fields = ["id", "user", "title", "description", "completed", "created_at", "updated_at"]
+    fields = [
+        *("id", "user", "title", "description", "completed", "due_date", "priority"),
+        *("created_at", "updated_at"),
+    ]
     ordering = ["-created_at"]
     show_full_result_count = False
     list_per_page = 50

@@ -6,18 +6,40 @@ links carry a cursor instead, the ordering's values of the row next to it, and
 the next page is "the first 50 rows after this one", which the list's index
 (tasks.models.LIST_ORDERINGS, docs/schema.md) starts reading exactly there.
 
+Two shapes of "after this row":
+- every term in one direction and never NULL (newest, oldest, priority, title):
+  one row comparison, `(created_at, id) < (x, y)`, one index range;
+- a first term in the other direction or nullable (the due-date sort: due date
+  ascending, undated last, then newest first): no row comparison says that, and
+  an OR of the cases is a bitmap scan and a Sort of every row it finds. So the
+  rows after the cursor are read as up to three index ranges in the list's
+  order, one query each, stopping when the page is full: the rest of the
+  cursor's due date, the later dates, then the undated tasks (`_split_ranges`).
+  (A UNION ALL under one ORDER BY was sorted whole: PostgreSQL 15 does not merge
+  ordered branches that carry their own WHERE.)
+
+A page number typed by hand (`?page=200`) is found the same way from the row
+before it (`anchor_values`): its position is read off the ordering's index
+alone, index-only, then the page by keyset from there.
+
+Where the planner would misjudge how many rows it must sort (a search under
+row-level security, a due date shared by many tasks, a visibility map that
+lags), sorting is turned off for that query (`walking_the_index`): every
+ordering has an index that serves it, so the planner then walks it.
+
 The cursor is opaque in the URL (base64 of the values as JSON) and parsed back
 through each model field, so anything malformed is ignored, never an error: the
-view then falls back to OFFSET paging by page number, which stays correct, as
-it is for a page number typed by hand.
+view then falls back to the page number.
 """
 
 import base64
 import binascii
 import json
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField
+from django.db import connection
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from tasks.models import Task
@@ -27,14 +49,29 @@ def _fields(ordering: tuple[str, ...]):
     return [Task._meta.get_field(term.lstrip("-")) for term in ordering]
 
 
+def _descending(term: str) -> bool:
+    return term.startswith("-")
+
+
+def _one_range(ordering: tuple[str, ...]) -> bool:
+    """Whether one row comparison bounds the ordering: one direction, no NULLs."""
+    one_direction = len({_descending(term) for term in ordering}) == 1
+    return one_direction and not any(field.null for field in _fields(ordering))
+
+
 def supports_keyset(ordering: tuple[str, ...]) -> bool:
-    """Keyset needs every term in one direction (then one index range serves it)."""
-    return len({term.startswith("-") for term in ordering}) == 1
+    """Keyset needs the ordering as one index range, or its first term split off
+    and the rest as one (the due-date sort); every ordering of the list is either."""
+    return _one_range(ordering) or _one_range(ordering[1:])
 
 
 def cursor_of(task: Task, ordering: tuple[str, ...]) -> str:
-    values = [str(getattr(task, field.attname)) for field in _fields(ordering)]
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    return encode_cursor([getattr(task, field.attname) for field in _fields(ordering)])
+
+
+def encode_cursor(values: list) -> str:
+    text = json.dumps([None if value is None else str(value) for value in values])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def parse_cursor(text: str, ordering: tuple[str, ...]) -> list | None:
@@ -47,7 +84,9 @@ def parse_cursor(text: str, ordering: tuple[str, ...]) -> list | None:
         values = [field.to_python(value) for field, value in zip(fields, raw, strict=True)]
     except (ValueError, TypeError, binascii.Error, ValidationError):
         return None
-    return None if any(value is None for value in values) else values
+    # Only a nullable column may be NULL (an undated task's due date).
+    nulls = [value is None and not field.null for field, value in zip(fields, values, strict=True)]
+    return None if any(nulls) else values
 
 
 def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> RawSQL:
@@ -55,7 +94,7 @@ def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> RawSQL
     `(created_at, id) < (x, y)` for DESC: PostgreSQL uses it whole as the index
     condition where the list's index starts reading, and estimates it well (an OR of
     the same terms was estimated at a quarter of its rows and lost to a Sort)."""
-    less = ordering[0].startswith("-") == forward
+    less = _descending(ordering[0]) == forward
     table = Task._meta.db_table
     columns = ", ".join(f'"{table}"."{field.column}"' for field in _fields(ordering))
     marks = ", ".join(["%s"] * len(values))
@@ -63,10 +102,87 @@ def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> RawSQL
     return RawSQL(sql, values, output_field=BooleanField())  # noqa: S611 (columns from the model)
 
 
+def _split_ranges(ordering: tuple[str, ...], values: list) -> list[Q]:
+    """The rows after `values` in `ordering` as index ranges, in the order they follow,
+    for an ordering whose first term is nullable or runs the other way.
+
+    The first column sorts ascending NULLS LAST or descending NULLS FIRST, as
+    PostgreSQL's defaults and the indexes have it: ascending, greater values
+    follow and the NULL group comes last; descending, smaller values follow and
+    the NULL group came first.
+    """
+    first, value = ordering[0].lstrip("-"), values[0]
+    same = _beyond(ordering[1:], values[1:], forward=True)
+    ascending = not _descending(ordering[0])
+    if value is None:
+        ranges = [Q(**{f"{first}__isnull": True}) & same]
+        return ranges if ascending else [*ranges, Q(**{f"{first}__isnull": False})]
+    later = Q(**{f"{first}__gt" if ascending else f"{first}__lt": value})
+    ranges = [Q(**{first: value}) & same, later]
+    return [*ranges, Q(**{f"{first}__isnull": True})] if ascending else ranges
+
+
+@contextmanager
+def walking_the_index(active: bool = True):
+    """Within it, a list query reads its rows off the ordering's index, filtering
+    them, instead of finding them all and sorting them (`enable_sort` off for the
+    transaction, then put back). Used where the planner misjudges how many rows
+    it would sort: a search, a typed page's position, the due-date ranges.
+
+    For a search: PostgreSQL cannot estimate how many rows `UPPER(title) LIKE …`
+    matches under row-level security (LIKE is not leakproof, so the planner may
+    not read the column's statistics) and assumes almost none, so it fetched
+    every row of the user and sorted the matches, 967 of them for a common word
+    at 10 million tasks. Walking the index stops after the page's 50 matches.
+    Every ordering of every tab has an index that serves it
+    (tasks/tests/test_list_indexes.py), so there is always such a walk.
+    """
+    if not active:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+    yield
+    # Not in a `finally`: after an error the transaction is rolled back, setting included.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_sort', %s, true)", [before])
+
+
 def keyset_rows(queryset, ordering, *, after=None, before=None, size: int) -> list:
     """Up to `size` rows following the cursor `after`, or preceding `before`, in order."""
-    if after is not None:
-        return list(queryset.filter(_beyond(ordering, after, forward=True))[:size])
-    reverse = [term[1:] if term.startswith("-") else f"-{term}" for term in ordering]
-    rows = queryset.filter(_beyond(ordering, before, forward=False)).order_by(*reverse)[:size]
-    return list(reversed(rows))
+    forward = after is not None
+    values = after if forward else before
+    if not forward:
+        ordering = tuple(term[1:] if _descending(term) else f"-{term}" for term in ordering)
+        queryset = queryset.order_by(*ordering)
+    if _one_range(ordering):
+        rows = list(queryset.filter(_beyond(ordering, values, forward=True))[:size])
+    else:
+        # In the (possibly reversed) ordering, "before" is "after": forward from here on.
+        # Sorting off: the cursor's date looks small to the planner, which then
+        # sorts all of that date's rows, however many share it.
+        rows = []
+        with walking_the_index():
+            for condition in _split_ranges(ordering, values):
+                rows += queryset.filter(condition)[: size - len(rows)]
+                if len(rows) == size:
+                    break
+    return rows if forward else rows[::-1]
+
+
+def anchor_values(queryset, ordering, *, position: int) -> list | None:
+    """The ordering's values of the row at `position` (0-based), or None past the end.
+
+    Only the ordering's columns are selected, so PostgreSQL reads them off the
+    ordering's index alone (an index-only scan over this user's entries), never
+    the table's rows nor a Sort of them, as OFFSET on the whole rows did. Sorting
+    is off for it: where the visibility map lags (rows just written, before
+    autovacuum) the planner would otherwise sort all of the user's rows again.
+    """
+    names = [field.attname for field in _fields(ordering)]
+    with walking_the_index():
+        found = list(queryset.values_list(*names)[position : position + 1])
+    return list(found[0]) if found else None

@@ -42,7 +42,15 @@ from tasks.models import (
     TaskCounts,
     list_ordering,
 )
-from tasks.paging import cursor_of, keyset_rows, parse_cursor, supports_keyset
+from tasks.paging import (
+    anchor_values,
+    cursor_of,
+    encode_cursor,
+    keyset_rows,
+    parse_cursor,
+    supports_keyset,
+    walking_the_index,
+)
 from tasks.sorting import SORT_LABELS
 from tasks.undo import undo_offer, undo_take
 
@@ -80,8 +88,10 @@ def _context(request, state: ListState, **extra) -> dict:
 def _list_page(paginator: Paginator, state: ListState, ordering) -> tuple[Page, dict]:
     """The page the state asks for, and the cursor that served it (else `{}`).
 
-    By keyset when the state's cursor is valid for its page (the same cost on
-    every page), else by number with OFFSET; an out-of-range number shows the last page.
+    By keyset when the state's cursor is valid for its page; a page number
+    alone (typed, or a cursor not ours) by keyset after the row before the page,
+    found off the ordering's index (tasks/paging.py): the same cost on every page,
+    and no Sort. An out-of-range number shows the last page.
     """
     try:
         number = paginator.validate_number(state.page)
@@ -89,15 +99,24 @@ def _list_page(paginator: Paginator, state: ListState, ordering) -> tuple[Page, 
         number = 1
     except EmptyPage:
         number = paginator.num_pages
+    if number == 1 or not supports_keyset(ordering):
+        return paginator.page(number), {}
+    shown = paginator.object_list
     cursor = state.cursor
-    if cursor and number > 1 and number == state.page and supports_keyset(ordering):
+    if cursor and number == state.page:
         key, raw = cursor
         values = parse_cursor(raw, ordering)
         if values is not None:
-            rows = keyset_rows(paginator.object_list, ordering, size=PAGE_SIZE, **{key: values})
+            rows = keyset_rows(shown, ordering, size=PAGE_SIZE, **{key: values})
             if rows:
                 return Page(rows, number, paginator), {key: raw}
-    return paginator.page(number), {}
+    before = anchor_values(shown, ordering, position=(number - 1) * PAGE_SIZE - 1)
+    rows = keyset_rows(shown, ordering, after=before, size=PAGE_SIZE) if before else []
+    if not rows:
+        # Rows deleted since the count: the page by number, as it is now.
+        return paginator.page(number), {}
+    # The page's forms come back to these rows by this cursor.
+    return Page(rows, number, paginator), {"after": encode_cursor(before)}
 
 
 def _get_task(request, pk) -> Task:
@@ -277,8 +296,9 @@ def _render_list(request, state: ListState, form):
     ordering = list_ordering(state.status, sort)
     shown = tasks.with_status(state.status, today=today).search(state.q).order_by(*ordering)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
-    page_obj, cursor = _list_page(paginator, state, ordering)
-    rows = list(page_obj.object_list)
+    with walking_the_index(active=bool(state.q) and paginator.count > 0):
+        page_obj, cursor = _list_page(paginator, state, ordering)
+        rows = list(page_obj.object_list)
     # The forms (through the state) come back to the page shown, by the same cursor.
     state = state.with_page(page_obj.number, cursor)
     previous_url = next_url = None

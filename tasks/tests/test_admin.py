@@ -61,7 +61,14 @@ def test_staff_edit_another_users_task(admin_people):
     url = f"{TASKS}{tasks['B1'].pk}/change/"
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {"user": bob.pk, "title": "B1 edited", "description": "", "completed": "on"}
+        url,
+        {
+            "user": bob.pk,
+            "title": "B1 edited",
+            "description": "",
+            "completed": "on",
+            "priority": "0",
+        },
     )
     assert response.status_code == 302, response.context["adminform"].errors
     with user_context(bob.pk):
@@ -69,6 +76,21 @@ def test_staff_edit_another_users_task(admin_people):
     assert (task.title, task.completed) == ("B1 edited", True)
     # The action log is the staff member's own (RLS): read it as the administrative role.
     assert LogEntry.objects.using("admin").filter(object_id=str(task.pk), user=staff).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("title", "   "), ("priority", "7")], ids=["blank title", "priority 7"]
+)
+def test_staff_get_a_form_error_for_what_the_checks_refuse(admin_people, field, value):
+    # The admin's form applies the rules of the CHECK constraints itself (Django's own
+    # re-check by query is off: tasks.models.Task.validate_constraints).
+    _, bob, staff, tasks = admin_people
+    url = f"{TASKS}{tasks['B1'].pk}/change/"
+    data = {"user": bob.pk, "title": "B1 edited", "description": "", "priority": "0"}
+    response = two_factor_client(staff).post(url, {**data, field: value})
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert admin_sql("SELECT title FROM tasks WHERE id = %s", [tasks["B1"].pk]) == [("B1",)]
 
 
 def test_staff_delete_another_users_task(admin_people):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 
 from core.tests.helpers import admin_sql, run_command
 
@@ -11,13 +12,14 @@ def _run(*args):
 
 
 def _schema_of_tasks():
-    """Every index and constraint of `tasks` with its definition, as the catalog has them."""
+    """Every index and constraint of `tasks` and `users` with its definition, as the
+    catalog has them (a fresh load rebuilds both tables' indexes)."""
     return admin_sql(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-        "WHERE indrelid = 'tasks'::regclass "
+        "WHERE indrelid IN ('tasks'::regclass, 'users'::regclass) "
         "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'tasks'::regclass ORDER BY 1, 2"  # a key and its index share a name
-    )
+        "WHERE conrelid IN ('tasks'::regclass, 'users'::regclass) ORDER BY 1, 2"
+    )  # a key and its index share a name
 
 
 def test_it_adds_the_users_and_tasks_asked_for(committed):
@@ -74,6 +76,14 @@ def test_an_empty_table_gets_back_every_index_and_constraint_it_had(committed):
 
     assert _schema_of_tasks() == before
     assert admin_sql("SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+    # The rebuilt keys hold: an address already taken, in other letters, is refused.
+    (email,) = admin_sql("SELECT email FROM users WHERE email LIKE 'load-%%' LIMIT 1")[0]
+    with pytest.raises(IntegrityError, match="uk_users_email_lower"):
+        admin_sql(
+            "INSERT INTO users (email, password, is_active, is_staff, is_superuser) "
+            "VALUES (%s, '!', true, false, false)",
+            [email.upper()],
+        )
 
 
 def test_a_table_that_holds_tasks_keeps_its_indexes_while_more_are_added(committed):

@@ -6,7 +6,11 @@ here until a migration adds its index. "Serves" means what lets PostgreSQL read
 the first page straight off the index, with no Sort and no other user's rows: the
 key starts with user_id and the tab's equality columns (in any order), then has
 the ordering's columns with the same directions, or all of them reversed (read
-backwards). `make bench` checks the real plans at 10 million rows.
+backwards). The same index serves every other read of a page (tasks/paging.py):
+keyset after a cursor (for the due-date sort, up to three ranges of it), the
+position of a typed page number (index-only: the key holds every column it
+selects) and a search's page (the index walked with the text as a filter).
+`make bench` checks the real plans at 10 million rows.
 
 Today and Upcoming (open tasks with a due-date range) are read by day
 (`list_ordering`): their index must hold the due date right after the equality

@@ -64,7 +64,9 @@ def planner_user(django_db_setup, django_db_blocker):
                     [TODAY, HEAVY_TASKS - TASKS_PER_USER],
                 )
                 cursor.execute("ANALYZE users")
-                cursor.execute("ANALYZE tasks")
+                # VACUUM too: autovacuum keeps the visibility map current in
+                # production, which lets the planner count and page index-only.
+                cursor.execute("VACUUM (ANALYZE) tasks")
             yield User.objects.using("admin").get(email="plan1@example.com")
         finally:
             connections.close_all()
@@ -126,3 +128,86 @@ def test_the_tab_counts_read_an_index(planner_user, django_db_blocker):
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
     assert "idx_tasks_user_" in plan, plan
+
+
+def _plans_of(user, run) -> list[str]:
+    """The plans of every query on tasks that `run()` makes, with the planner
+    settings it made before each (tasks.paging.walking_the_index) in force."""
+    connection = connections["default"]
+    with user_context(user.pk):
+        with CaptureQueriesContext(connection) as queries:
+            run()
+        plans = []
+        with connection.cursor() as cursor:
+            for query in queries.captured_queries:
+                if "set_config('enable_" in query["sql"]:
+                    cursor.execute(query["sql"])
+                elif 'FROM "tasks"' in query["sql"]:
+                    cursor.execute("EXPLAIN " + query["sql"])
+                    plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def _sorts(plan: str) -> list[str]:
+    return [line for line in plan.splitlines() if "Sort" in line]
+
+
+@pytest.mark.parametrize("direction", ["after", "before"])
+@pytest.mark.parametrize("dated", [True, False], ids=["dated-cursor", "undated-cursor"])
+def test_due_date_keyset_reads_index_ranges_without_a_sort(
+    planner_user, django_db_blocker, direction, dated
+):
+    from tasks.paging import anchor_values, keyset_rows
+
+    ordering = ("due_date", "-created_at", "-id")
+    with django_db_blocker.unblock():
+        shown = Task.objects.for_owner(planner_user).order_by(*ordering)
+        with user_context(planner_user.pk):
+            dated_count = shown.filter(due_date__isnull=False).count()
+            # The last dated row, or the 100th undated one.
+            position = dated_count - 1 if dated else dated_count + 100
+            values = anchor_values(shown, ordering, position=position)
+            same_date = shown.filter(due_date=values[0]).count() if dated else 0
+        plans = _plans_of(
+            planner_user,
+            lambda: keyset_rows(shown, ordering, size=50, **{direction: values}),
+        )
+    # After the last dated row: the rest of its date (none), later dates (none),
+    # the undated; before it: the rest of its date, then earlier dates if that
+    # did not fill the page. 100 undated rows on either side of an undated
+    # cursor fill the page.
+    before_dated = 1 if same_date - 1 >= 50 else 2
+    expected = {(True, "after"): 3, (True, "before"): before_dated}
+    assert len(plans) == expected.get((dated, direction), 1)
+    for plan in plans:
+        assert "idx_tasks_user_due" in plan, plan
+        assert not _sorts(plan), plan
+
+
+def test_a_typed_page_finds_its_position_index_only(planner_user, django_db_blocker):
+    from tasks.paging import anchor_values
+
+    ordering = ("-created_at", "-id")
+    with django_db_blocker.unblock():
+        shown = Task.objects.for_owner(planner_user).order_by(*ordering)
+        (plan,) = _plans_of(planner_user, lambda: anchor_values(shown, ordering, position=9_949))
+    assert "Index Only Scan using idx_tasks_user_created_id" in plan, plan
+    assert not _sorts(plan), plan
+
+
+@pytest.mark.parametrize("sort", ["newest", "due", "priority", "title"])
+def test_a_search_page_walks_the_orderings_index(planner_user, django_db_blocker, sort):
+    from tasks.paging import walking_the_index
+
+    def page():
+        with walking_the_index():
+            list(
+                Task.objects.for_owner(planner_user)
+                .for_list(status="all", sort=sort, today=TODAY)
+                .search("avy 1")[:50]
+            )
+
+    with django_db_blocker.unblock():
+        (plan,) = _plans_of(planner_user, page)
+    assert VIEWS["all", sort] in plan, plan
+    assert not _sorts(plan), plan

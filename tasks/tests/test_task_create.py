@@ -40,6 +40,15 @@ def test_it_adds_from_the_quick_add_form_keeping_tab_and_search(alice_client, al
     ]
 
 
+def test_creating_makes_a_constant_number_of_queries(alice_client, django_assert_num_queries):
+    # SAVEPOINT, session, set the RLS user, user, the INSERT, RELEASE, reset the RLS
+    # user: no query of Django's own to re-check the CHECK constraints.
+    with django_assert_num_queries(7):
+        response = alice_client.post(reverse("tasks:create"), {"title": "Buy milk"})
+
+    assert response.status_code == 302
+
+
 def test_it_shows_the_form(alice_client):
     response = alice_client.get(URL, {"status": "completed"})
     html = response.content.decode()

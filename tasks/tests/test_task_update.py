@@ -49,6 +49,16 @@ def test_it_saves_title_description_and_completed(alice_client, task, as_user):
     assert (saved.title, saved.description, saved.completed) == ("Call the dentist", "Monday", True)
 
 
+def test_saving_makes_a_constant_number_of_queries(alice_client, task, django_assert_num_queries):
+    # SAVEPOINT, session, set the RLS user, user, the task, the UPDATE, RELEASE,
+    # reset the RLS user: no query of Django's own to re-check the CHECK constraints,
+    # which the form's fields apply (tasks.models.Task.validate_constraints).
+    with django_assert_num_queries(8):
+        response = alice_client.post(_url(task), {"title": "Call the dentist", "priority": "2"})
+
+    assert response.status_code == 302
+
+
 def test_it_reopens_a_task_when_completed_is_unticked(alice_client, alice, as_user):
     task = TaskFactory(user=alice, completed=True)
 

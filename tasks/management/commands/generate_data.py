@@ -8,12 +8,14 @@ completed, and each user's tasks are spread over the past year.
 
 Why it is fast (about 10x the earlier COPY from Python): the rows are produced
 by `INSERT … SELECT … FROM generate_series` in the server, so no row crosses the
-wire, and when `tasks` is empty (a fresh benchmark database) its indexes and
-keys are dropped and built afterwards from the catalog's own definitions, which
-sorts once instead of inserting 10 million times into each B-tree (pg_restore's
-order). Everything runs in ONE transaction as the administrative role: an
-interrupted run leaves nothing behind, and nobody sees the table without its
-indexes (the drop holds an exclusive lock until COMMIT).
+wire, and when `tasks` is empty (a fresh benchmark database) the indexes and
+keys of `tasks` and `users` (but the users' primary key, which other tables'
+foreign keys use) are dropped and built afterwards from the catalog's own
+definitions, which sorts once instead of inserting millions of times into each
+B-tree (pg_restore's order). Everything runs in ONE transaction as the
+administrative role: an interrupted run leaves nothing behind, and nobody sees
+a table without its indexes (the drop holds an exclusive lock until COMMIT, so
+sign-ins wait for it: a fresh database only).
 
 Rows of different users are interleaved on disk as in a live database: the
 tasks are written in batches that each cover one slice of the year for every
@@ -101,16 +103,20 @@ FROM (
 ORDER BY at
 """  # noqa: S608 (constant fragments only; every value is a bound parameter)
 
-# What a bulk load into an empty `tasks` drops and rebuilds, read from the
-# catalog so new indexes (later migrations) are covered without a list here:
-# the primary key and foreign keys as constraints, every other index as itself.
+# What a bulk load into a fresh database drops and rebuilds, read from the catalog
+# so new indexes (later migrations) are covered without a list here: primary,
+# unique and foreign keys as constraints, every other index as itself; but not a
+# key that another table's foreign key uses (the primary key of `users`).
 CONSTRAINTS = """
-SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = 'tasks'::regclass AND contype IN ('p', 'f', 'u') ORDER BY contype DESC, conname
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint AS c
+WHERE conrelid = %s::regclass AND contype IN ('p', 'f', 'u')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint AS f
+                  WHERE f.contype = 'f' AND f.confrelid = c.conrelid AND f.conindid = c.conindid)
+ORDER BY contype DESC, conname
 """
 INDEXES = """
 SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
-WHERE indrelid = 'tasks'::regclass
+WHERE indrelid = %s::regclass
   AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)
 ORDER BY 1
 """
@@ -175,15 +181,23 @@ class Command(BaseCommand):
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             if seed is not None:
                 cursor.execute("SELECT setseed(%s)", [(seed % 2_000_001) / 1_000_000 - 1])
+            # A fresh database (no task yet, the benchmark's): the tables' indexes
+            # are dropped and built afterwards, which sorts once instead of
+            # inserting millions of times into each B-tree (pg_restore's order).
+            cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)")
+            fresh = cursor.fetchone()[0] and total > 0
+            users_keys = self._drop_keys_and_indexes(cursor, "users") if fresh else []
             for first in range(0, users, USERS_PER_STATEMENT):
                 last = min(first + USERS_PER_STATEMENT, users) - 1
                 cursor.execute(INSERT_USERS, {**params, "first": first, "last": last})
                 self._progress(f"users {last + 1:,}/{users:,}", 0, 0.0)
+            self._rebuild(cursor, users_keys, "users' keys and indexes")
             users_seconds = time.monotonic() - self.started
-            cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)")
-            rebuild = cursor.fetchone()[0] and total > 0
-            if rebuild:
-                rebuilt = self._drop_keys_and_indexes(cursor)
+            if fresh:
+                # Emptied in this transaction: on a server with wal_level=minimal,
+                # rows and indexes written to it are then not written to the WAL too.
+                cursor.execute("TRUNCATE tasks")
+            tasks_keys = self._drop_keys_and_indexes(cursor, "tasks") if fresh else []
             done = 0
             rows_started = time.monotonic()
             for batch in range(batches):
@@ -191,8 +205,7 @@ class Command(BaseCommand):
                 done += cursor.rowcount
                 self._progress(f"tasks {done:,}/{total:,}", done, done / max(total, 1))
             rows_seconds = time.monotonic() - rows_started
-            if rebuild:
-                self._rebuild(cursor, rebuilt, done)
+            self._rebuild(cursor, tasks_keys, f"tasks {done:,}, keys and indexes", done)
             indexes_seconds = time.monotonic() - rows_started - rows_seconds
         elapsed = time.monotonic() - self.started
         if self.verbosity >= 1:
@@ -206,20 +219,18 @@ class Command(BaseCommand):
             )
         )
 
-    def _drop_keys_and_indexes(self, cursor) -> list[str]:
-        """Drop the empty table's keys and indexes; return the statements that rebuild them.
+    def _drop_keys_and_indexes(self, cursor, table: str) -> list[str]:
+        """Drop `table`'s keys and indexes; return the statements that rebuild them.
 
-        The table is emptied first (TRUNCATE: nothing references it): on a server
-        with wal_level=minimal, rows and indexes written to a table truncated in the
-        same transaction are not written to the WAL as well.
+        Everything runs in the command's one transaction, whose exclusive lock on
+        the table (taken by the first DROP) hides it from everyone until COMMIT.
         """
-        cursor.execute("TRUNCATE tasks")
-        cursor.execute(CONSTRAINTS)
+        cursor.execute(CONSTRAINTS, [table])
         constraints = cursor.fetchall()
-        cursor.execute(INDEXES)
+        cursor.execute(INDEXES, [table])
         indexes = cursor.fetchall()
         for name, _ in constraints:
-            cursor.execute(f'ALTER TABLE tasks DROP CONSTRAINT "{name}"')
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
         # Primary and unique keys first, then the indexes, then the foreign keys
@@ -228,16 +239,15 @@ class Command(BaseCommand):
         foreign = [d for _, d in constraints if d.startswith("FOREIGN KEY")]
         names = dict((d, n) for n, d in constraints)
         return (
-            [f'ALTER TABLE tasks ADD CONSTRAINT "{names[d]}" {d}' for d in keys]
+            [f'ALTER TABLE {table} ADD CONSTRAINT "{names[d]}" {d}' for d in keys]
             + [definition for _, definition in indexes]
-            + [f'ALTER TABLE tasks ADD CONSTRAINT "{names[d]}" {d}' for d in foreign]
+            + [f'ALTER TABLE {table} ADD CONSTRAINT "{names[d]}" {d}' for d in foreign]
         )
 
-    def _rebuild(self, cursor, statements: list[str], done: int) -> None:
+    def _rebuild(self, cursor, statements: list[str], what: str, done: int = 0) -> None:
         for number, statement in enumerate(statements, start=1):
             cursor.execute(statement)
-            what = f"tasks {done:,}, keys and indexes {number}/{len(statements)}"
-            self._progress(what, done, 1.0)
+            self._progress(f"{what} {number}/{len(statements)}", done, 1.0 if done else 0.0)
 
     def _progress(self, what: str, tasks: int, fraction: float) -> None:
         """One line on stderr, redrawn in place."""
