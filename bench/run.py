@@ -211,6 +211,8 @@ def _list_views(heavy_id) -> list[tuple[str, str]]:
         # A page number typed by hand: its place read off the index, then keyset.
         ("list: All, page 200 typed (?page=200)", "/tasks/?page=200"),
         ("search: common word (groceries)", "/tasks/?q=groceries"),
+        # generate_data's descriptions are "Note <0-9999>": about ten rows of 10,000.
+        ("search: rare word (note 123)", "/tasks/?q=note+123"),
         ("search: no match", "/tasks/?q=xylophone"),
     ]
     for sort in LIST_ORDERINGS:

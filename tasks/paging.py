@@ -133,7 +133,8 @@ def walking_the_index(active: bool = True):
     matches under row-level security (LIKE is not leakproof, so the planner may
     not read the column's statistics) and assumes almost none, so it fetched
     every row of the user and sorted the matches, 967 of them for a common word
-    at 10 million tasks. Walking the index stops after the page's 50 matches.
+    at 10 million tasks. Walking the index stops after the page's 50 matches
+    (the list walks only when its count says there are more than a page).
     Every ordering of every tab has an index that serves it
     (tasks/tests/test_list_indexes.py), so there is always such a walk.
     """

@@ -296,7 +296,9 @@ def _render_list(request, state: ListState, form):
     ordering = list_ordering(state.status, sort)
     shown = tasks.with_status(state.status, today=today).search(state.q).order_by(*ordering)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
-    with walking_the_index(active=bool(state.q) and paginator.count > 0):
+    # A search with more matches than a page walks the ordering's index (the
+    # planner under RLS would sort them all); up to a page, sorting them is cheaper.
+    with walking_the_index(active=bool(state.q) and paginator.count > PAGE_SIZE):
         page_obj, cursor = _list_page(paginator, state, ordering)
         rows = list(page_obj.object_list)
     # The forms (through the state) come back to the page shown, by the same cursor.

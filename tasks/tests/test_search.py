@@ -108,7 +108,7 @@ def test_a_search_pages_through_its_matches_in_the_lists_order(
 def test_a_search_reads_its_rows_with_sorting_off_and_puts_it_back(
     alice_client, alice, make_tasks, django_assert_num_queries
 ):
-    make_tasks(alice, 3, title="milk")
+    make_tasks(alice, 51, title="milk")
 
     # SAVEPOINT, session, user, RLS context, the counts, the search's counts,
     # sorting off, the page's rows, sorting back, the RLS context reset, RELEASE.
@@ -119,10 +119,24 @@ def test_a_search_reads_its_rows_with_sorting_off_and_puts_it_back(
     rows = next(n for n, q in enumerate(sql) if 'FROM "tasks"' in q and "ORDER BY" in q)
     assert "set_config('enable_sort', 'off', true)" in sql[rows - 1]
     assert "set_config('enable_sort'," in sql[rows + 1]
-    assert len(response.context["tasks"]) == 3
+    assert len(response.context["tasks"]) == 50
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_sort")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_a_search_with_a_page_of_matches_or_fewer_lets_postgresql_sort_them(
+    alice_client, alice, make_tasks, django_assert_num_queries
+):
+    make_tasks(alice, 50, title="milk")
+    make_tasks(alice, 10, title="bread")
+
+    # SAVEPOINT, session, user, RLS context, the counts, the search's counts,
+    # the page's rows (a Sort of at most a page), the RLS context reset, RELEASE.
+    with django_assert_num_queries(9):
+        response = alice_client.get(URL, {"q": "milk"})
+
+    assert len(response.context["tasks"]) == 50
 
 
 def test_a_search_without_a_match_reads_no_rows(
