@@ -57,8 +57,10 @@ run: $(VENV)/.runtime
 	echo; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Runs pytest with the arguments $(1), starting the project-local PostgreSQL
-# unless DATABASE_URL is set; it is stopped afterwards only if this run started it.
+# Runs pytest with the arguments $(1), then with $(2) if given, starting the
+# project-local PostgreSQL unless DATABASE_URL is set; it is stopped afterwards
+# only if this run started it. A run that selects no test (exit 5: a path whose
+# tests all belong to the other run) is not a failure.
 define pytest_with_localdb
 	@set -e; started=; \
 	if [ -z "$$DATABASE_URL" ]; then \
@@ -67,11 +69,18 @@ define pytest_with_localdb
 	fi; \
 	stop_started() { if [ -n "$$started" ]; then $(PY) manage.py localdb stop; fi; }; \
 	trap stop_started EXIT; \
-	$(PY) -m pytest $(1)
+	run_pytest() { $(PY) -m pytest "$$@" || [ $$? -eq 5 ]; }; \
+	run_pytest $(1); \
+	$(if $(2),run_pytest $(2))
 endef
 
+# Everything, in two runs: what can run side by side in two processes (pytest-xdist,
+# a test database each), then the browser, PgBouncer and cluster-wide tests one at
+# a time (one Chromium, one PgBouncer, a role's settings changed for the cluster).
+SIDE_BY_SIDE := -m "not browser and not pgbouncer and not serial" -n 2
+ONE_AT_A_TIME := -m "browser or pgbouncer or serial"
 test: $(VENV)/.dev system-packages
-	$(call pytest_with_localdb,$(PYTEST_ARGS))
+	$(call pytest_with_localdb,$(SIDE_BY_SIDE) $(PYTEST_ARGS),$(ONE_AT_A_TIME) $(PYTEST_ARGS))
 
 # The edit-test loop: everything but the browser, PgBouncer, slow and serial tests,
 # in two processes with a test database each.

@@ -15,7 +15,10 @@ from tasks.demo import DEMO_EMAIL
 # Each test runs pg_dump and pg_restore: `slow`.
 pytestmark = pytest.mark.slow
 
-TEST_DATABASE = "test_todo_site"
+
+def _test_database() -> str:
+    """The test database's name (one per process when the tests run in several)."""
+    return connections["default"].settings_dict["NAME"]
 
 
 def _titles():
@@ -94,11 +97,12 @@ def test_restore_says_what_it_replaces_and_proceeds_when_the_name_is_typed(
     backup_then_change, monkeypatch
 ):
     prompts = []
-    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or TEST_DATABASE)
+    name = _test_database()
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or name)
 
     out = _restore(str(backup_then_change))
 
-    assert prompts == [f"Type the database name ({TEST_DATABASE}) to replace it: "]
+    assert prompts == [f"Type the database name ({name}) to replace it: "]
     assert "written after the backup" not in _titles()
     assert len(_titles()) == 5
     version = admin_sql("SELECT current_setting('server_version_num')::int")[0][0]
@@ -112,7 +116,7 @@ def test_restore_says_what_it_replaces_and_proceeds_when_the_name_is_typed(
     assert re.search(r"\baccounts 0\d{3}_\w+", schema.group(1))
     assert re.search(r"\btasks 0\d{3}_\w+", schema.group(1))
     assert (
-        f"database '{TEST_DATABASE}' holds 1 users, 6 tasks, 0 tasks_archive, 0 tasks_trash: all "
+        f"database '{name}' holds 1 users, 6 tasks, 0 tasks_archive, 0 tasks_trash: all "
         "of it will be replaced" in out
     )
     assert "restored" in out and "now holds 1 users, 5 tasks, 0 tasks_archive, 0 tasks_trash" in out
