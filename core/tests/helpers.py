@@ -114,6 +114,18 @@ def signed_in_client(user, **client_options) -> Client:
     return client
 
 
+def follow_pages(client, url, rel) -> list:
+    """The page at `url`, then each page its `rel` link ("next", "previous") leads to,
+    until there is none: the responses, in order."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(response)
+        url = response.context[f"{rel}_url"]
+    return pages
+
+
 def messages_of(response) -> list[str]:
     """The texts of the messages the response's request added."""
     return [str(m) for m in get_messages(response.wsgi_request)]

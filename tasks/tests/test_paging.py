@@ -12,6 +12,7 @@ import itertools
 import pytest
 from django.urls import reverse
 
+from core.tests.helpers import follow_pages
 from tasks.models import STATUS_TODAY, STATUS_UPCOMING, Task, list_ordering
 from tasks.paging import anchor_values, keyset_rows, parse_cursor, supports_keyset
 from tasks.sorting import LIST_ORDERINGS, SORT_DUE
@@ -86,16 +87,6 @@ def test_keyset_serves_today_and_upcoming_read_by_day_in_every_sort(
             assert keyset_rows(shown, ordering, before=after, size=4) == rows[max(k - 4, 0) : k]
 
 
-def _follow(client, url, rel):
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        pages.append(response)
-        url = response.context[f"{rel}_url"]
-    return pages
-
-
 def _pks(response):
     return [task.pk for task in response.context["tasks"]]
 
@@ -116,8 +107,8 @@ def test_due_date_pages_cross_the_undated_group_forward_and_backward(
             )
         expected = [t.pk for t in _in_order(alice, LIST_ORDERINGS[SORT_DUE])]
 
-    forward = _follow(alice_client, f"{URL}?sort=due", "next")
-    backward = _follow(alice_client, forward[-1].context["previous_url"], "previous")
+    forward = follow_pages(alice_client, f"{URL}?sort=due", "next")
+    backward = follow_pages(alice_client, forward[-1].context["previous_url"], "previous")
 
     assert [pk for page in forward for pk in _pks(page)] == expected
     assert [p.context["page_obj"].number for p in forward] == [1, 2, 3]
@@ -132,7 +123,7 @@ def test_a_typed_page_number_shows_the_rows_its_links_lead_to(
     mixed, alice_client, make_tasks, sort
 ):
     make_tasks(mixed, 100, due_date=DAY)
-    by_link = _follow(alice_client, f"{URL}?sort={sort}", "next")
+    by_link = follow_pages(alice_client, f"{URL}?sort={sort}", "next")
 
     for number, page in enumerate(by_link, start=1):
         typed = alice_client.get(URL, {"sort": sort, "page": number})

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.tests.helpers import follow_pages
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -279,17 +280,6 @@ def test_it_never_repeats_or_skips_a_row_when_timestamps_tie(
     assert seen == sorted((task.pk for task in tasks), reverse=True)
 
 
-def _follow(client, url, rel):
-    """The page at `url`, then each page its `rel` link leads to, until there is none."""
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        pages.append(response)
-        url = response.context[f"{rel}_url"]
-    return pages
-
-
 def test_next_and_previous_links_walk_every_row_once_in_order_even_when_timestamps_tie(
     alice_client, alice, as_user, make_tasks
 ):
@@ -300,8 +290,8 @@ def test_next_and_previous_links_walk_every_row_once_in_order_even_when_timestam
         )
     expected = sorted((task.pk for task in tasks), reverse=True)
 
-    forward = _follow(alice_client, URL, "next")
-    backward = _follow(alice_client, forward[-1].context["previous_url"], "previous")
+    forward = follow_pages(alice_client, URL, "next")
+    backward = follow_pages(alice_client, forward[-1].context["previous_url"], "previous")
 
     assert [task.pk for page in forward for task in page.context["tasks"]] == expected
     assert [p.context["page_obj"].number for p in forward] == [1, 2, 3]
@@ -315,7 +305,7 @@ def test_a_page_reached_by_its_link_reads_no_row_before_it(
     alice_client, alice, make_tasks, django_assert_num_queries
 ):
     make_tasks(alice, 160)
-    third = _follow(alice_client, URL, "next")[2].request
+    third = follow_pages(alice_client, URL, "next")[2].request
     url = f"{third['PATH_INFO']}?{third['QUERY_STRING']}"
 
     # SAVEPOINT, session, user, RLS context, the counts, the page's rows, the RLS
@@ -344,7 +334,7 @@ def test_a_cursor_that_is_not_ours_falls_back_to_the_page_number(
 
 def test_row_actions_on_a_keyset_page_come_back_to_it(alice_client, alice, make_tasks):
     make_tasks(alice, 120)
-    second = _follow(alice_client, URL, "next")[1]
+    second = follow_pages(alice_client, URL, "next")[1]
     task = second.context["tasks"][0]
     state = second.context["state"].params
 
