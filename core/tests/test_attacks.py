@@ -333,6 +333,7 @@ def test_the_attacker_cannot_become_another_role(attacker, statement, error):
     assert attacker.refused(statement) == error
 
 
+@pytest.mark.serial  # the role's default is the cluster's: every other test's connections see it
 def test_row_security_off_as_a_role_default_fails_closed(attacker, people):
     # An ordinary role may change its own defaults: this one may only break
     # queries, never show rows (and the start-up check reports it, E016).
