@@ -1,5 +1,7 @@
 """generate_data: the numbers asked for, heavy users, rows interleaved on disk, indexes intact."""
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
@@ -49,13 +51,35 @@ def test_it_interleaves_the_rows_of_different_users_on_disk(committed):
     # Walk the table in physical order and count the stretches of consecutive
     # rows that belong to one user: stored user by user there would be 60.
     owners = [u for (u,) in admin_sql("SELECT user_id FROM tasks ORDER BY ctid")]
-    stretches = 1 + sum(a != b for a, b in zip(owners, owners[1:], strict=False))
+    stretches = [len(list(run)) for _, run in itertools.groupby(owners)]
     assert len(owners) == 59 * 10 + 300
-    assert stretches > len(owners) / 2
+    assert len(stretches) > len(owners) / 2
+    # Not even the heavy user, a third of the rows, has two rows side by side.
+    assert max(stretches) == 1
     # The heavy user's rows run from the start of the table to its end.
     heavy = admin_sql("SELECT user_id FROM tasks GROUP BY user_id ORDER BY count(*) DESC LIMIT 1")
     positions = [i for i, owner in enumerate(owners) if owner == heavy[0][0]]
     assert positions[0] < len(owners) * 0.1 and positions[-1] > len(owners) * 0.9
+
+
+def test_the_task_counts_are_right_after_a_load_and_kept_after_it(committed):
+    # The first run loads an empty table with the counting triggers off (the
+    # counts are rebuilt once at COMMIT); they are back on for what follows.
+    _run("--users", "30", "--tasks-per-user", "4", "--heavy-users", "2", "--heavy-tasks", "40")
+    _run("--users", "3", "--tasks-per-user", "5")
+
+    counts = "SELECT user_id, total, completed FROM task_counts ORDER BY 1"
+    assert admin_sql(counts) == admin_sql(
+        "SELECT user_id, count(*), count(*) FILTER (WHERE completed) FROM tasks "
+        "GROUP BY user_id ORDER BY 1"
+    )
+    assert sorted(total for _, total, _ in admin_sql(counts)) == [4] * 28 + [5] * 3 + [40] * 2
+    assert admin_sql(
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'tasks'::regclass "
+        "AND tgname LIKE 'trg_tasks_counts_%%' ORDER BY 1"
+    ) == [
+        (f"trg_tasks_counts_{event}", "O") for event in ("delete", "insert", "truncate", "update")
+    ]
 
 
 def test_it_spreads_each_users_tasks_over_the_past_year(committed):
