@@ -23,7 +23,10 @@ kept one (skips step 1). BENCH_DURATION sets the seconds per measurement.
 BENCH_DB names the database instead (a copy made with CREATE DATABASE … TEMPLATE,
 say). BENCH_PLANS_ONLY=1 stops after step 2 and keeps the database: the plan
 check alone, in a minute on a kept large database
-(`SCALE=large BENCH_REUSE=1 BENCH_PLANS_ONLY=1 make bench`).
+(`SCALE=large BENCH_REUSE=1 BENCH_PLANS_ONLY=1 make bench`). For a quick look,
+BENCH_CONNECTIONS=8 measures at that count only, and BENCH_ONLY=<regex> only
+the rows whose label matches it (and the baselines); the results file is then
+not written.
 Speed targets are reported, not asserted: these machines are shared and noisy.
 """
 
@@ -47,7 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk" / "bench.lua"
 PAGE_SIZE = 50
-CONNECTIONS = (1, 8, 32)
+CONNECTIONS = tuple(int(n) for n in os.environ.get("BENCH_CONNECTIONS", "1,8,32").split(","))
+ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 SCALES = {
     # users, tasks per user, heavy users (10,000 tasks each), seconds per measurement
     "quick": {"users": 201, "per_user": 450, "heavy": 2, "duration": 5},
@@ -457,6 +461,7 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, fol
             ("/healthz (no middleware, no database)", "/healthz", None, "GET", "", None),
             ("bare page (baseline, again)", "/bench/bare/", heavy_cookies, "GET", "", None),
         ]
+        runs = [run for run in runs if "baseline" in run[0] or ONLY.search(run[0])]
         for label, path, cookies, method, body, ids in runs:
             options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
             data = wrk(port, path, connections, duration, **options)
@@ -671,10 +676,11 @@ def main() -> int:
             )
         rss = _worker_rss_mb(server)
         text = report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version)
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"{scale_name}.md").write_text(text)
         say("\n" + text)
-        say(f"written to {RESULTS / f'{scale_name}.md'}")
+        if CONNECTIONS == (1, 8, 32) and not ONLY.pattern:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / f"{scale_name}.md").write_text(text)
+            say(f"written to {RESULTS / f'{scale_name}.md'}")
         return 0 if plans_ok else 1
     finally:
         if server is not None:
