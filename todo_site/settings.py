@@ -223,7 +223,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 
 # --- Caches ---------------------------------------------------------------------
 # "pages": rendered task lists, per process, under the version of the user's
-# tasks (tasks/page_cache.py): 300 pages of about 50 KB at most, each for ten minutes.
+# tasks (tasks/page_cache.py): 300 compressed pages (15 KB for 50 rows) at most,
+# each for ten minutes.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
