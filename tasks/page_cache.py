@@ -9,8 +9,9 @@ back. So a rendered page is kept, per process, under everything it depends on:
   statement that writes them, whatever wrote it (migration 0017). It is read
   before the page's queries, so a page is never kept under a version older
   than its rows;
-- the request: the URL (tab, search, sort, page), the language, the user's
-  today (due labels, Today and Upcoming), the script prefix;
+- the request: the list state (tab, search, sort, page and cursor, as parsed:
+  other query parameters make no new page), the language, the user's today
+  (due labels, Today and Upcoming), the script prefix;
 - what the layout shows of the user and its preferences (name, picture,
   verified or not, default sort).
 
@@ -52,13 +53,13 @@ def _hole(name: str) -> str:
     return salted_hmac("tasks.page_cache", name).hexdigest()
 
 
-def _key(request) -> str:
+def _key(request, page: str) -> str:
     user = request.user
     version = TaskCounts.objects.version_of(user)
     parts = (
         user.pk,
         version,
-        request.get_full_path(),
+        page,
         get_language(),
         clock.today(),
         get_script_prefix(),
@@ -77,15 +78,16 @@ def _filled(html: str, request) -> HttpResponse:
     return HttpResponse(html)
 
 
-def serve(request, render: Callable[[str, str], HttpResponse]) -> HttpResponse:
+def serve(request, page: str, render: Callable[[str, str], HttpResponse]) -> HttpResponse:
     """The page `render(csrf_token, submit_token)` makes, from the cache when nothing changed.
 
+    `page` names the page among the user's (the list state's query string);
     `render` must put the two tokens it is given where the page's forms send them.
     """
     if len(messages.get_messages(request)):
         return render(get_token(request), str(uuid.uuid4()))
     cache = caches[CACHE_ALIAS]
-    key = _key(request)
+    key = _key(request, page)
     kept = cache.get(key)
     if kept is None:
         response = render(_hole("csrf"), _hole("submit"))

@@ -223,7 +223,7 @@ def task_list(request):
             return _quick_added(request, state, form)
         return _render_list(request, state, form)
     return page_cache.serve(
-        request, lambda csrf, submit: _render_list(request, state, form, csrf, submit)
+        request, state.query, lambda csrf, submit: _render_list(request, state, form, csrf, submit)
     )
 
 

@@ -127,6 +127,19 @@ def test_each_view_carries_its_own_csrf_and_submit_tokens_and_they_work(alice, m
     assert "Added from a kept page" in _page(client)
 
 
+def test_query_parameters_outside_the_list_state_make_no_new_page(
+    alice_client, alice, make_tasks, django_assert_num_queries
+):
+    make_tasks(alice, 3)
+    first = _page(alice_client, {"status": "active"})
+
+    # Served as kept (7 queries: see the first test), not rendered again.
+    with django_assert_num_queries(7):
+        again = _page(alice_client, {"status": "active", "utm_source": "mail", "x": "1"})
+
+    assert _without_tokens(again) == _without_tokens(first)
+
+
 def test_a_user_never_gets_another_users_kept_page(alice, bob, make_tasks):
     make_tasks(alice, 2, title="Alice task")
     make_tasks(bob, 2, title="Bob task")
