@@ -230,7 +230,12 @@ class Task(models.Model):
 class TaskCountsQuerySet(models.QuerySet):
     def version_of(self, owner) -> uuid.UUID | None:
         """What changes at every write to `owner`'s tasks (None: no task ever counted)."""
-        return self.filter(user=owner).values_list("version", flat=True).first()
+        # Raw SQL: read on every list view, where the ORM's query building cost
+        # more than the query (bench/cpu.py).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM task_counts WHERE user_id = %s", [owner.pk])
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def tabs(self, owner, *, today: date) -> dict[str, int]:
         """The number of `owner`'s tasks in each tab, without counting them all. One query.
