@@ -120,7 +120,7 @@ def test_due_date_pages_cross_the_undated_group_forward_and_backward(
 
 @pytest.mark.parametrize("sort", list(LIST_ORDERINGS))
 def test_a_typed_page_number_shows_the_rows_its_links_lead_to(
-    mixed, alice_client, make_tasks, sort
+    mixed, alice_client, make_tasks, sort, uncached_pages
 ):
     make_tasks(mixed, 100, due_date=DAY)
     by_link = follow_pages(alice_client, f"{URL}?sort={sort}", "next")

@@ -251,7 +251,9 @@ def test_it_renders_titles_and_descriptions_escaped_with_line_breaks(alice_clien
 
 
 @pytest.mark.parametrize(("n", "pages", "last_page_rows"), [(49, 1, 49), (50, 1, 50), (51, 2, 1)])
-def test_it_pages_by_fifty(alice_client, alice, make_tasks, n, pages, last_page_rows):
+def test_it_pages_by_fifty(
+    alice_client, alice, make_tasks, n, pages, last_page_rows, uncached_pages
+):
     make_tasks(alice, n)
 
     first = alice_client.get(URL)
