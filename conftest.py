@@ -172,6 +172,16 @@ def _rls_middleware_for_tests(settings):
 
 
 @pytest.fixture
+def uncached_pages(settings):
+    """Every list request renders its page (tasks/page_cache.py keeps none): for tests
+    that read a page's context or its queries when they visit it again."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
+@pytest.fixture
 def alice_client(client, alice):
     """The test client, signed in as alice."""
     client.force_login(alice)

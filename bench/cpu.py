@@ -1,6 +1,7 @@
 """CPU time per request and page: what one core buys, measured so a busy machine does not skew it.
 
     .venv/bin/python -m bench.cpu        # after `make bench` with BENCH_KEEP=1, or on its own
+    BENCH_DB=todo_bench_large .venv/bin/python -m bench.cpu   # a kept large database
 
 Latency and req/s (bench/run.py) depend on what else the machine runs; the CPU
 time a request costs barely does. This serves the quick scale's database
@@ -14,6 +15,7 @@ delivers at that cost. Written to bench/results/cpu.md. Needs the local cluster
 (its processes are read from /proc), not DATABASE_URL.
 """
 
+import copy
 import os
 import subprocess
 import sys
@@ -80,14 +82,23 @@ def _postgres_pids() -> list[int]:
 
 
 def _measure(port, cookies, method, path, data_fn=None):
+    """`path` may be a function of nothing (a new task to delete each time, say)."""
+
+    def send():
+        url = path() if callable(path) else path
+        # A POST's message cookie is not kept: as in the load test, each POST
+        # arrives with the same cookies (no messages piling up in them).
+        jar = copy.copy(cookies) if method == "POST" else cookies
+        status = _request(port, method, url, jar, data_fn() if data_fn else None)
+        assert status in (200, 302), f"{method} {url} answered {status}"
+
     for _ in range(5):
-        _request(port, method, path, cookies, data_fn() if data_fn else None)
+        send()
     worker = _children(_GUNICORN.pid)
     app_before, db_before = _cpu_ticks(worker), _cpu_ticks(_postgres_pids())
     started = time.monotonic()
     for _ in range(REQUESTS):
-        status = _request(port, method, path, cookies, data_fn() if data_fn else None)
-        assert status in (200, 302), f"{method} {path} answered {status}"
+        send()
     wall = time.monotonic() - started
     app = _cpu_ms_since(app_before, worker) / REQUESTS
     db = _cpu_ms_since(db_before, _postgres_pids()) / REQUESTS
@@ -101,7 +112,7 @@ def main() -> int:
     global _GUNICORN
     scale = SCALES["quick"]
     app_url, admin_url = _urls()
-    dbname = "todo_bench_quick"
+    dbname = os.environ.get("BENCH_DB", "todo_bench_quick")
     folder = Path(tempfile.mkdtemp(prefix="todo-bench-cpu-"))
     env = bench_env(app_url, admin_url, dbname, folder)
     if _database_exists(admin_url, dbname):
@@ -122,9 +133,10 @@ def main() -> int:
     from core.rls import user_context
     from tasks.models import Task
 
-    heavy = User.objects.get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
+    heavy = User.objects.using("admin").get(email__regex=r"^load-[0-9a-f]+-0@example\.test$")
     with user_context(heavy.pk):
         task_id = Task.objects.for_owner(heavy).values_list("id", flat=True).first()
+        doomed = iter(Task.objects.for_owner(heavy).values_list("id", flat=True)[1 : REQUESTS + 10])
     connection.close()
 
     port = _free_port()
@@ -148,13 +160,17 @@ def main() -> int:
                     sys.exit("bench: gunicorn did not start")
                 time.sleep(0.3)
         cookies = _sign_in(port, heavy.email)
+        edit = {"title": "Edited by the benchmark", "description": ""}
         pages = [
             ("GET", "/healthz (no middleware, no database)", "/healthz", None),
             ("GET", "no-database page (anonymous login form)", "/accounts/login/", None),
-            *(("GET", label, path, None) for label, path in _list_views(heavy.pk)[:8]),
+            ("GET", "bare page (baseline)", "/bench/bare/", None),
+            *(("GET", label, path, None) for label, path in _list_views(heavy.pk)),
             ("GET", "one task", f"/tasks/{task_id}/", None),
             ("POST", "POST toggle", f"/tasks/{task_id}/toggle/", lambda: {}),
+            ("POST", "POST edit", f"/tasks/{task_id}/edit/", lambda: edit),
             ("POST", "POST create", "/tasks/new/", lambda: {"title": "cpu bench task"}),
+            ("POST", "POST delete", lambda: f"/tasks/{next(doomed)}/delete/", lambda: {}),
         ]
         rows = []
         for method, label, path, data_fn in pages:
@@ -168,7 +184,7 @@ def main() -> int:
         "# CPU time per request (bench/cpu.py)",
         "",
         f"{REQUESTS} sequential requests per page after 5 warm-up ones, one gunicorn sync "
-        f"worker, the quick scale's database (heavy user: 10,000 tasks), {os.cpu_count()} "
+        f"worker, the database {dbname} (heavy user: 10,000 tasks), {os.cpu_count()} "
         f"cores; CPU = user + system time from /proc, clock tick {1000 // TICKS} ms. "
         "`db` is every process of the PostgreSQL cluster (the backend and its helpers). "
         "Wall time depends on what else the machine runs; CPU time barely does.",

@@ -23,7 +23,10 @@ kept one (skips step 1). BENCH_DURATION sets the seconds per measurement.
 BENCH_DB names the database instead (a copy made with CREATE DATABASE … TEMPLATE,
 say). BENCH_PLANS_ONLY=1 stops after step 2 and keeps the database: the plan
 check alone, in a minute on a kept large database
-(`SCALE=large BENCH_REUSE=1 BENCH_PLANS_ONLY=1 make bench`).
+(`SCALE=large BENCH_REUSE=1 BENCH_PLANS_ONLY=1 make bench`). For a quick look,
+BENCH_CONNECTIONS=8 measures at that count only, and BENCH_ONLY=<regex> only
+the rows whose label matches it (and the baselines); the results file is then
+not written.
 Speed targets are reported, not asserted: these machines are shared and noisy.
 """
 
@@ -47,7 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk" / "bench.lua"
 PAGE_SIZE = 50
-CONNECTIONS = (1, 8, 32)
+CONNECTIONS = tuple(int(n) for n in os.environ.get("BENCH_CONNECTIONS", "1,8,32").split(","))
+ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 SCALES = {
     # users, tasks per user, heavy users (10,000 tasks each), seconds per measurement
     "quick": {"users": 201, "per_user": 450, "heavy": 2, "duration": 5},
@@ -214,6 +218,11 @@ def _list_views(heavy_id) -> list[tuple[str, str]]:
         # generate_data's descriptions are "Note <0-9999>": about ten rows of 10,000.
         ("search: rare word (note 123)", "/tasks/?q=note+123"),
         ("search: no match", "/tasks/?q=xylophone"),
+        # The same pages rendered for every request (bench/views.py, `rendered`):
+        # what the first view after a change costs; the site's own URL serves the
+        # page it kept until then.
+        ("list: All, page 1, rendered every time", "/bench/rendered/"),
+        ("search: rare word, rendered every time", "/bench/rendered/?q=note+123"),
     ]
     for sort in LIST_ORDERINGS:
         if sort != SORT_NEWEST:
@@ -287,14 +296,23 @@ READS_TASKS = re.compile(r'\bFROM "?tasks"?(?=[\s)]|$)')
 def check_plans(heavy, views) -> tuple[list[str], bool]:
     """EXPLAIN ANALYZE every query on tasks that each list view runs, as the application
     role under the heavy user's RLS context. Returns report lines and whether all passed."""
+    from django.conf import settings as django_settings
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from core.rls import user_context
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(heavy)
+    # Every view renders here, whatever the page cache kept.
+    uncached = override_settings(
+        CACHES={
+            **django_settings.CACHES,
+            "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        }
+    )
+    uncached.enable()
     lines = ["| view | query on tasks | plan (rows read) | ms | verdict |"]
     lines.append("|---|---|---|---:|---|")
     ok = True
@@ -322,6 +340,7 @@ def check_plans(heavy, views) -> tuple[list[str], bool]:
                 f"| {label} | {number} of {len(queries)} | {_plan_summary(plan)} | "
                 f"{plan['Execution Time']:.1f} | {verdict} |"
             )
+    uncached.disable()
     return lines, ok
 
 
@@ -442,6 +461,7 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, fol
             ("/healthz (no middleware, no database)", "/healthz", None, "GET", "", None),
             ("bare page (baseline, again)", "/bench/bare/", heavy_cookies, "GET", "", None),
         ]
+        runs = [run for run in runs if "baseline" in run[0] or ONLY.search(run[0])]
         for label, path, cookies, method, body, ids in runs:
             options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
             data = wrk(port, path, connections, duration, **options)
@@ -656,10 +676,11 @@ def main() -> int:
             )
         rss = _worker_rss_mb(server)
         text = report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version)
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"{scale_name}.md").write_text(text)
         say("\n" + text)
-        say(f"written to {RESULTS / f'{scale_name}.md'}")
+        if CONNECTIONS == (1, 8, 32) and not ONLY.pattern:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / f"{scale_name}.md").write_text(text)
+            say(f"written to {RESULTS / f'{scale_name}.md'}")
         return 0 if plans_ok else 1
     finally:
         if server is not None:

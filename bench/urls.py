@@ -1,4 +1,4 @@
-"""The site's URLs plus the benchmark's two baselines, mounted only in bench/settings.py."""
+"""The site's URLs and the benchmark's pages (bench/views.py), only in bench/settings.py."""
 
 from django.urls import path
 
@@ -8,5 +8,6 @@ from todo_site.urls import urlpatterns as site_urlpatterns
 urlpatterns = [
     path("bench/bare/", views.bare, name="bench_bare"),
     path("bench/nodb/", views.nodb, name="bench_nodb"),
+    path("bench/rendered/", views.rendered, name="bench_rendered"),
     *site_urlpatterns,
 ]

@@ -5,11 +5,17 @@
   index, one template with no includes, no counts, no URL reversing.
 - `nodb`: Django and the middleware with no query of its own (requested
   anonymously, it costs the middleware's transaction and nothing else).
+
+And `rendered`: the task list rendered for every request, as the first view
+after a change is (the site keeps a page it rendered until the user's tasks
+change: tasks/page_cache.py), so the run shows that cost beside the kept page's.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from tasks import views as task_views
+from tasks.list_state import ListState
 from tasks.models import Task
 
 
@@ -22,3 +28,9 @@ def bare(request):
 
 def nodb(request):
     return render(request, "bench/nodb.html")
+
+
+@login_required
+def rendered(request):
+    state = ListState.from_data(request.GET)
+    return task_views._render_list(request, state, task_views._quick_add_form())

@@ -228,6 +228,15 @@ class Task(models.Model):
 
 
 class TaskCountsQuerySet(models.QuerySet):
+    def version_of(self, owner) -> uuid.UUID | None:
+        """What changes at every write to `owner`'s tasks (None: no task ever counted)."""
+        # Raw SQL: read on every list view, where the ORM's query building cost
+        # more than the query (bench/cpu.py).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version FROM task_counts WHERE user_id = %s", [owner.pk])
+            row = cursor.fetchone()
+        return row[0] if row else None
+
     def tabs(self, owner, *, today: date) -> dict[str, int]:
         """The number of `owner`'s tasks in each tab, without counting them all. One query.
 
@@ -286,6 +295,10 @@ class TaskCounts(models.Model):
     )
     total = models.IntegerField(default=0, db_default=0)
     completed = models.IntegerField(default=0, db_default=0)
+    # A new random value at every write to the user's tasks (migration 0017): the
+    # list's rendered pages are kept under it (tasks/page_cache.py). Random, not a
+    # counter, so that no value comes back, even after a restore.
+    version = models.UUIDField(db_default=GenRandomUUID(), editable=False)
 
     objects = TaskCountsQuerySet.as_manager()
 

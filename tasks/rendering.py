@@ -17,10 +17,10 @@ import uuid
 from types import SimpleNamespace
 
 from django.template import engines
-from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
@@ -52,33 +52,39 @@ def _jinja():
     return engines["jinja2"].env
 
 
-def _page_parts(request, state) -> dict:
-    """What every row's links and forms repeat, computed once per page."""
+def _page_parts(state, csrf_token) -> dict:
+    """What every row's links and forms repeat, computed once per page.
+
+    `csrf_token` is the page's (its template's `csrf_token`): the list may be
+    rendered with a hole in its place, filled per response (tasks/page_cache.py).
+    """
     return {
         "query": f"?{state.query}" if state.query else "",
         "state_fields": state.hidden_fields,
-        "csrf_input": csrf_input(request),
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
+        ),
         "urls": _row_urls(),
         "placeholder": PLACEHOLDER,
     }
 
 
-def task_rows(request, state, tasks) -> SafeString:
+def task_rows(state, csrf_token, tasks) -> SafeString:
     """The list's <li> rows for `tasks` (each with due_label and is_overdue set)."""
     template = _jinja().get_template("tasks/_task_rows.html")
-    return mark_safe(template.render(tasks=tasks, **_page_parts(request, state)))  # noqa: S308
+    return mark_safe(template.render(tasks=tasks, **_page_parts(state, csrf_token)))  # noqa: S308
 
 
-def _parts_of(request=None, state=None):
+def _parts_of(state=None, csrf_token=None):
     """The shared macros (tasks/_task_parts.html), bound to a page's parts."""
     template = _jinja().get_template("tasks/_task_parts.html")
-    context = _page_parts(request, state) if request is not None else {}
+    context = _page_parts(state, csrf_token) if state is not None else {}
     return template.make_module(context)
 
 
-def task_toggle(request, state, task, origin: str = "") -> SafeString:
+def task_toggle(state, csrf_token, task, origin: str = "") -> SafeString:
     """The done/reopen form of one task."""
-    macros = _parts_of(request, state)
+    macros = _parts_of(state, csrf_token)
     return mark_safe(macros.toggle_form(task, str(task.pk), origin))  # noqa: S308
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import clock
 from core.errors import error_response
 from core.user_locale import user_time_zone
-from tasks import export, quickadd, services
+from tasks import export, page_cache, quickadd, services
 from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm, TaskUpdateForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.list_state import ListState, clean_text
@@ -221,7 +221,10 @@ def task_list(request):
             return redirect(f"{reverse('tasks:create')}?{urlencode(params)}")
         if form.is_valid():
             return _quick_added(request, state, form)
-    return _render_list(request, state, form)
+        return _render_list(request, state, form)
+    return page_cache.serve(
+        request, state.query, lambda csrf, submit: _render_list(request, state, form, csrf, submit)
+    )
 
 
 def _quick_add_form(data=None, *, focus: bool = False) -> QuickAddForm:
@@ -285,7 +288,8 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-def _render_list(request, state: ListState, form):
+def _render_list(request, state: ListState, form, csrf_token=None, submit_token=None):
+    """The list page; `csrf_token` and `submit_token` replace the request's (page_cache)."""
     sort = state.sort or request.user.task_sort
     today = clock.today()
     tasks = Task.objects.for_owner(request.user)
@@ -323,6 +327,8 @@ def _render_list(request, state: ListState, form):
     if not form.is_bound and any(m.extra_tags == "added" for m in messages.get_messages(request)):
         # Right after an add (without JavaScript), the field is ready for the next one.
         form = _quick_add_form(focus=True)
+    if submit_token is not None:
+        form.initial["submit_token"] = submit_token
     _due_labels(rows, today)
     ctx = _context(
         request,
@@ -342,6 +348,8 @@ def _render_list(request, state: ListState, form):
         next_url=next_url,
         clear_search_url=state.without_search().list_url,
     )
+    if csrf_token is not None:
+        ctx["csrf_token"] = csrf_token
     return render(request, "tasks/task_list.html", ctx)
 
 

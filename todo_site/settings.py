@@ -221,6 +221,20 @@ if "EMAIL_FILE_PATH" in _email:
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="todo@localhost")
 
+# --- Caches ---------------------------------------------------------------------
+# "pages": rendered task lists, per process, under the version of the user's
+# tasks (tasks/page_cache.py): 300 compressed pages (15 KB for 50 rows) at most,
+# each for ten minutes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
+
 # --- Sessions and security headers -----------------------------------------------
 # Django's database sessions, stored under a keyed hash of the key (core/sessions.py).
 SESSION_ENGINE = "core.sessions"

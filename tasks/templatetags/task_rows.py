@@ -10,12 +10,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def task_rows(context, tasks):
-    return rendering.task_rows(context["request"], context["state"], tasks)
+    return rendering.task_rows(context["state"], context["csrf_token"], tasks)
 
 
 @register.simple_tag(takes_context=True)
 def task_toggle(context, task, origin=""):
-    return rendering.task_toggle(context["request"], context["state"], task, origin)
+    return rendering.task_toggle(context["state"], context["csrf_token"], task, origin)
 
 
 @register.simple_tag

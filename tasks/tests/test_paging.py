@@ -93,7 +93,7 @@ def _pks(response):
 
 @pytest.mark.parametrize("dated", [49, 50, 51, 100])
 def test_due_date_pages_cross_the_undated_group_forward_and_backward(
-    alice_client, alice, as_user, make_tasks, dated
+    alice_client, alice, as_user, make_tasks, dated, uncached_pages
 ):
     # 49, 50 and 51 dated tasks put the first undated task just after, at and
     # just before the edge of page 1; with 100, at the edge of page 3.
@@ -120,7 +120,7 @@ def test_due_date_pages_cross_the_undated_group_forward_and_backward(
 
 @pytest.mark.parametrize("sort", list(LIST_ORDERINGS))
 def test_a_typed_page_number_shows_the_rows_its_links_lead_to(
-    mixed, alice_client, make_tasks, sort
+    mixed, alice_client, make_tasks, sort, uncached_pages
 ):
     make_tasks(mixed, 100, due_date=DAY)
     by_link = follow_pages(alice_client, f"{URL}?sort={sort}", "next")
@@ -137,9 +137,10 @@ def test_a_typed_page_reads_its_position_off_the_index_and_its_rows_by_keyset(
 ):
     make_tasks(alice, 160)
 
-    # SAVEPOINT, session, user, RLS context, the counts, sorting off, the row
-    # before the page, sorting back, the page's rows, the RLS context reset, RELEASE.
-    with django_assert_num_queries(11) as captured:
+    # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
+    # page cache's), the counts, sorting off, the row before the page, sorting
+    # back, the page's rows, the RLS context reset, RELEASE.
+    with django_assert_num_queries(12) as captured:
         response = alice_client.get(URL, {"page": "3"})
 
     position, rows = [q["sql"] for q in captured if 'FROM "tasks"' in q["sql"]][-2:]

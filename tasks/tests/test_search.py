@@ -110,9 +110,10 @@ def test_a_search_reads_its_rows_with_sorting_off_and_puts_it_back(
 ):
     make_tasks(alice, 51, title="milk")
 
-    # SAVEPOINT, session, user, RLS context, the counts, the search's counts,
-    # sorting off, the page's rows, sorting back, the RLS context reset, RELEASE.
-    with django_assert_num_queries(11) as captured:
+    # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
+    # page cache's), the counts, the search's counts, sorting off, the page's
+    # rows, sorting back, the RLS context reset, RELEASE.
+    with django_assert_num_queries(12) as captured:
         response = alice_client.get(URL, {"q": "milk"})
 
     sql = [q["sql"] for q in captured]
@@ -131,9 +132,10 @@ def test_a_search_with_a_page_of_matches_or_fewer_lets_postgresql_sort_them(
     make_tasks(alice, 50, title="milk")
     make_tasks(alice, 10, title="bread")
 
-    # SAVEPOINT, session, user, RLS context, the counts, the search's counts,
-    # the page's rows (a Sort of at most a page), the RLS context reset, RELEASE.
-    with django_assert_num_queries(9):
+    # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
+    # page cache's), the counts, the search's counts, the page's rows (a Sort of
+    # at most a page), the RLS context reset, RELEASE.
+    with django_assert_num_queries(10):
         response = alice_client.get(URL, {"q": "milk"})
 
     assert len(response.context["tasks"]) == 50
@@ -144,9 +146,10 @@ def test_a_search_without_a_match_reads_no_rows(
 ):
     make_tasks(alice, 3, title="milk")
 
-    # SAVEPOINT, session, user, RLS context, the counts, the search's counts (0:
-    # no page of rows to read), the RLS context reset, RELEASE.
-    with django_assert_num_queries(8):
+    # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
+    # page cache's), the counts, the search's counts (0: no page of rows to read),
+    # the RLS context reset, RELEASE.
+    with django_assert_num_queries(9):
         response = alice_client.get(URL, {"q": "zebra"})
 
     assert response.context["tasks"] == []

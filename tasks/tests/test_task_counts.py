@@ -49,7 +49,9 @@ def _every_users_counts_are_true() -> None:
     """
     stored = {
         user_id: (total, completed)
-        for user_id, total, completed in admin_sql("SELECT * FROM task_counts")
+        for user_id, total, completed in admin_sql(
+            "SELECT user_id, total, completed FROM task_counts"
+        )
         if (total, completed) != (0, 0)
     }
     counted = {
@@ -287,11 +289,11 @@ def test_generate_data_into_an_empty_table_and_then_beside_it_is_counted(committ
 
 
 def test_the_rebuild_function_counts_what_the_triggers_counted(people):
-    before = admin_sql("SELECT * FROM task_counts ORDER BY user_id")
+    before = admin_sql("SELECT user_id, total, completed FROM task_counts ORDER BY user_id")
 
     admin_sql("SELECT app.task_counts_rebuild()")
 
-    assert admin_sql("SELECT * FROM task_counts ORDER BY user_id") == before
+    assert admin_sql("SELECT user_id, total, completed FROM task_counts ORDER BY user_id") == before
     assert len(before) == 2
 
 

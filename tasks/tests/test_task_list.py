@@ -251,7 +251,9 @@ def test_it_renders_titles_and_descriptions_escaped_with_line_breaks(alice_clien
 
 
 @pytest.mark.parametrize(("n", "pages", "last_page_rows"), [(49, 1, 49), (50, 1, 50), (51, 2, 1)])
-def test_it_pages_by_fifty(alice_client, alice, make_tasks, n, pages, last_page_rows):
+def test_it_pages_by_fifty(
+    alice_client, alice, make_tasks, n, pages, last_page_rows, uncached_pages
+):
     make_tasks(alice, n)
 
     first = alice_client.get(URL)
@@ -281,7 +283,7 @@ def test_it_never_repeats_or_skips_a_row_when_timestamps_tie(
 
 
 def test_next_and_previous_links_walk_every_row_once_in_order_even_when_timestamps_tie(
-    alice_client, alice, as_user, make_tasks
+    alice_client, alice, as_user, make_tasks, uncached_pages
 ):
     tasks = make_tasks(alice, 120)
     with as_user(alice):
@@ -302,15 +304,16 @@ def test_next_and_previous_links_walk_every_row_once_in_order_even_when_timestam
 
 
 def test_a_page_reached_by_its_link_reads_no_row_before_it(
-    alice_client, alice, make_tasks, django_assert_num_queries
+    alice_client, alice, make_tasks, django_assert_num_queries, uncached_pages
 ):
     make_tasks(alice, 160)
     third = follow_pages(alice_client, URL, "next")[2].request
     url = f"{third['PATH_INFO']}?{third['QUERY_STRING']}"
 
-    # SAVEPOINT, session, user, RLS context, the counts, the page's rows, the RLS
-    # context reset, RELEASE: the rows come from a keyset condition, not an OFFSET.
-    with django_assert_num_queries(8) as captured:
+    # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
+    # page cache's), the counts, the page's rows, the RLS context reset, RELEASE:
+    # the rows come from a keyset condition, not an OFFSET.
+    with django_assert_num_queries(9) as captured:
         response = alice_client.get(url)
 
     rows_query = next(q["sql"] for q in captured if "LIMIT 50" in q["sql"])
@@ -389,16 +392,17 @@ def test_it_uses_a_constant_number_of_queries(
 
     # 1. SAVEPOINT (the request's transaction, nested in the test's)
     # 2. the session  3. the user  4. set the RLS user
-    # 5. the counts per status, one aggregate
-    # 6. COUNT of the tab and search, for the pages (only with a search: without
+    # 5. the version of the user's tasks (the key of tasks/page_cache.py)
+    # 6. the counts per status, one aggregate
+    # 7. COUNT of the tab and search, for the pages (only with a search: without
     #    one, the tab's count above serves)
-    # 7. with a search matching more than a page: sorting off (walking_the_index)
-    # 8-10. a page number without its cursor (page 2 exists only with 120 tasks):
+    # 8. with a search matching more than a page: sorting off (walking_the_index)
+    # 9-11. a page number without its cursor (page 2 exists only with 120 tasks):
     #    the row before the page, off the index with sorting off and back
-    #    (tasks/paging.py)  11. the page of tasks
-    # 12. sorting back, as 7  13. reset the RLS user  14. RELEASE SAVEPOINT
+    #    (tasks/paging.py)  12. the page of tasks
+    # 13. sorting back, as 8  14. reset the RLS user  15. RELEASE SAVEPOINT
     search, typed_page = bool(params.get("q")), "page" in params and n > 50
-    with django_assert_num_queries(8 + search + 2 * (search and n > 50) + 3 * typed_page):
+    with django_assert_num_queries(9 + search + 2 * (search and n > 50) + 3 * typed_page):
         response = alice_client.get(URL, params)
 
     assert response.status_code == 200
