@@ -46,6 +46,16 @@ def admin_sql(statement: str, params=()):
     return sql(statement, params, using="admin")
 
 
+def sessions_waiting_on_a_lock() -> int:
+    """Sessions of this test's database waiting for a lock. pg_locks lists the whole
+    cluster's, so it is joined to pg_stat_activity for the database: the other test
+    process has a database of its own, and its waits are not this test's."""
+    return admin_sql(
+        "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a USING (pid) "
+        "WHERE NOT l.granted AND a.datname = current_database()"
+    )[0][0]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
     with socket.socket() as probe:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from core.rls import user_context
-from core.tests.helpers import messages_of, titles_of
+from core.tests.helpers import messages_of, sessions_waiting_on_a_lock, titles_of
 from tasks import services
 from tasks.models import SubmitToken, Task
 
@@ -152,13 +152,6 @@ def test_two_concurrent_posts_of_one_token_create_one_task(committed):
     assert titles_of(user) == ["Double click"]
 
 
-def _waiting_on_a_lock() -> bool:
-    with connections["admin"].cursor() as cursor:
-        # pg_locks, unlike pg_stat_activity, shows other roles' waits to any role.
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        return cursor.fetchone()[0] > 0
-
-
 def test_a_second_post_waits_for_the_first_and_then_creates_nothing(committed):
     """Forces the overlap: the first post's transaction is still open when the second arrives."""
     user = UserFactory()
@@ -175,9 +168,9 @@ def test_a_second_post_waits_for_the_first_and_then_creates_nothing(committed):
         thread = threading.Thread(target=second_post)
         thread.start()
         deadline = time.monotonic() + 10
-        while not _waiting_on_a_lock() and time.monotonic() < deadline:
+        while not sessions_waiting_on_a_lock() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert _waiting_on_a_lock(), "the second post waits on the token's primary key"
+        assert sessions_waiting_on_a_lock(), "the second post waits on the token's primary key"
         services.task_create(owner=user, title="Retried")
     thread.join(timeout=10)
 

@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, two_factor_client
 from core import clock
 from core.rls import user_context
-from core.tests.helpers import admin_sql, sql
+from core.tests.helpers import admin_sql, sessions_waiting_on_a_lock, sql
 from tasks import imports, services
 from tasks.models import Task, TaskCounts
 from tasks.tests.factories import TaskFactory
@@ -297,10 +297,6 @@ def test_the_rebuild_function_counts_what_the_triggers_counted(people):
     assert len(before) == 2
 
 
-def _waiting_on_a_lock() -> int:
-    return admin_sql("SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0]
-
-
 def test_two_transactions_adding_a_users_first_tasks_at_once_are_both_counted(committed):
     alice = UserFactory()
     inserted, release = threading.Event(), threading.Event()
@@ -335,10 +331,10 @@ def test_two_transactions_adding_a_users_first_tasks_at_once_are_both_counted(co
     inserted.wait(10)
     # The second transaction's count waits on the row the first one created.
     for _ in range(200):
-        if _waiting_on_a_lock():
+        if sessions_waiting_on_a_lock():
             break
         time.sleep(0.025)
-    blocked = _waiting_on_a_lock()
+    blocked = sessions_waiting_on_a_lock()
     release.set()
     for thread in threads:
         thread.join()
