@@ -454,27 +454,41 @@ def task_update(request, pk):
     and the form then carries the newer version, so "Save mine" is a deliberate choice.
     """
     state = _state(request)
-    try:
-        task = _get_task(request, pk)
-    except Http404:
-        if request.method != "POST":
-            raise
-        return _task_gone(request, state, TaskUpdateForm(request.POST))
-    form = TaskUpdateForm(request.POST or None, instance=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(task=task, **form.cleaned_data)
-        except services.TaskGone:
+    if request.method == "POST":
+        return _task_update_post(request, pk, state)
+    task = _get_task(request, pk)
+    return render(
+        request,
+        "tasks/task_form.html",
+        _context(request, state, form=TaskUpdateForm(instance=task), task=task),
+    )
+
+
+def _task_update_post(request, pk, state):
+    """Save an edit without reading the task first: the conditional UPDATE is the
+    check (the owner's task, at the version read), and the task is read only when
+    the page must be shown again (a form error, a newer version, no such task)."""
+    # The form only validates and collects: an unsaved instance with the key is enough.
+    form = TaskUpdateForm(request.POST, instance=Task(pk=pk, user_id=request.user.pk))
+    if not form.is_valid():
+        task = Task.objects.for_owner(request.user).filter(pk=pk).first()
+        if task is None:
             return _task_gone(request, state, form)
-        except services.TaskChanged as changed:
-            current = changed.current
-            conflict = _conflict_rows(form, current)
-            form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
-            ctx = _context(request, state, form=form, task=current, conflict=conflict)
-            return render(request, "tasks/task_form.html", ctx, status=409)
-        messages.success(request, gettext("Task saved."))
-        return redirect(state.list_url)
-    return render(request, "tasks/task_form.html", _context(request, state, form=form, task=task))
+        return render(
+            request, "tasks/task_form.html", _context(request, state, form=form, task=task)
+        )
+    try:
+        services.task_update(task=form.instance, **form.cleaned_data)
+    except services.TaskGone:
+        return _task_gone(request, state, form)
+    except services.TaskChanged as changed:
+        current = changed.current
+        conflict = _conflict_rows(form, current)
+        form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
+        ctx = _context(request, state, form=form, task=current, conflict=conflict)
+        return render(request, "tasks/task_form.html", ctx, status=409)
+    messages.success(request, gettext("Task saved."))
+    return redirect(state.list_url)
 
 
 @login_required

@@ -50,10 +50,11 @@ def test_it_saves_title_description_and_completed(alice_client, task, as_user):
 
 
 def test_saving_makes_a_constant_number_of_queries(alice_client, task, django_assert_num_queries):
-    # SAVEPOINT, session, set the RLS user, user, the task, the UPDATE, RELEASE,
-    # reset the RLS user: no query of Django's own to re-check the CHECK constraints,
-    # which the form's fields apply (tasks.models.Task.validate_constraints).
-    with django_assert_num_queries(8):
+    # SAVEPOINT, session, set the RLS user, user, the UPDATE, RELEASE, reset the
+    # RLS user: the task is not read first (the conditional UPDATE checks owner and
+    # version), and Django does not re-check the CHECK constraints, which the form's
+    # fields apply (tasks.models.Task.validate_constraints).
+    with django_assert_num_queries(7):
         response = alice_client.post(_url(task), {"title": "Call the dentist", "priority": "2"})
 
     assert response.status_code == 302
@@ -110,6 +111,17 @@ def test_it_gives_404_for_another_users_task_and_changes_nothing(client, bob, ta
     assert client.get(_url(task)).status_code == 404
     assert client.post(_url(task), {"title": "Hijacked"}).status_code == 404
     assert _reload(task, as_user).title == "Call dentist"
+
+
+def test_an_invalid_edit_of_another_users_task_is_a_404_not_the_form(client, bob, task):
+    # The save is not preceded by a read, so the form is validated first: its
+    # errors must not show for a task bob cannot see (that would say it exists).
+    client.force_login(bob)
+
+    response = client.post(_url(task), {"title": "   "})
+
+    assert response.status_code == 404
+    assert "Call dentist" not in response.content.decode()
 
 
 def test_it_redirects_anonymous_users_to_login(client, task):
