@@ -3,6 +3,11 @@
 Each page knows where in the list it came from (tab, search, page): a
 `ListState` (tasks/list_state.py) read from GET or POST, handed to the template
 as `state` for its links and hidden fields.
+
+Write last: a view that changes tasks works out what its response needs (the
+list state, the URL to go back to) before the write. From the write to COMMIT
+the user's `task_counts` row stays locked (the counts trigger, docs/schema.md),
+so every other write of the same user waits for whatever runs in between.
 """
 
 import uuid
@@ -498,6 +503,7 @@ def task_toggle(request, pk):
     desired = request.POST.get("completed")
     if desired not in (None, "true", "false"):
         return error_response(request, 400)
+    back = _back_url(request, _state(request), pk)  # before the write (write last)
     completed = services.task_toggle(
         owner=request.user,
         task_id=pk,
@@ -508,7 +514,7 @@ def task_toggle(request, pk):
     messages.success(
         request, gettext("Task marked as done.") if completed else gettext("Task reopened.")
     )
-    return redirect(_back_url(request, _state(request), pk))
+    return redirect(back)
 
 
 @login_required
@@ -552,9 +558,9 @@ def task_rename(request, pk):
 def task_delete(request, pk):
     """GET asks to confirm; POST moves the task to the trash, with Undo in the message."""
     if request.method == "POST":
+        state = _state(request)  # before the write (write last)
         if not services.task_delete(owner=request.user, task_id=pk):
             raise Http404
-        state = _state(request)
         undo = undo_offer(request, action="delete", ids=[pk], state=state.params)
         messages.success(request, gettext("Task deleted."), extra_tags=undo)
         return redirect(state.list_url)
