@@ -20,7 +20,7 @@ from tasks.sorting import SORT_NAMES
 
 SEARCH_MAX_LENGTH = 200
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
-_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
+_CURSOR = re.compile(r"[A-Za-z0-9_.-]{1,400}")
 CURSOR_KEYS = ("after", "before")
 
 

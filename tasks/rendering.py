@@ -1,7 +1,7 @@
 """The parts of the task list rendered once per row, with Jinja2 (tasks/jinja2/).
 
 Why Jinja2 for these and Django's template language for every page: a list page
-renders 50 rows with four URLs, two forms and up to six translated strings each,
+renders 50 rows with four URLs, two buttons and up to six translated strings each,
 and the profile of that page on the 10-million-task database (bench/profile.py)
 spent two thirds of the request in the rows' `{% include %}` and tags. Jinja2
 compiles a template to Python, so the same rows cost a small fraction of that
@@ -82,8 +82,14 @@ def _parts_of(state=None, csrf_token=None):
     return template.make_module(context)
 
 
+def task_row_form(state, csrf_token) -> SafeString:
+    """The list's one form, with the token and the list state, that every row's
+    toggle and delete buttons submit (each to its own URL)."""
+    return mark_safe(_parts_of(state, csrf_token).row_form())  # noqa: S308
+
+
 def task_toggle(state, csrf_token, task, origin: str = "") -> SafeString:
-    """The done/reopen form of one task."""
+    """The done/reopen form of one task, for its own page."""
     macros = _parts_of(state, csrf_token)
     return mark_safe(macros.toggle_form(task, str(task.pk), origin))  # noqa: S308
 

@@ -84,9 +84,9 @@ def _back_url(request, state: ListState, pk) -> str:
 
 
 def _context(request, state: ListState, **extra) -> dict:
-    """What every task page's template gets. The list repeats the state's hidden fields
-    and the CSRF token in two forms per row: the state makes its fields once, and the
-    token is resolved here once rather than lazily 100 times (bench/profile.py)."""
+    """What every task page's template gets. A page repeats the state's hidden fields
+    and the CSRF token in several forms: the state makes its fields once, and the
+    token is resolved here once rather than lazily in each (bench/profile.py)."""
     return {"page_name": "tasks", "state": state, "csrf_token": get_token(request), **extra}
 
 

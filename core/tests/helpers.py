@@ -3,6 +3,7 @@
 import io
 import re
 import socket
+from html.parser import HTMLParser
 
 from django.contrib.messages import get_messages
 from django.core.management import call_command
@@ -147,3 +148,50 @@ _CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 def without_csrf_tokens(response) -> str:
     """The page's HTML with its per-response CSRF tokens blanked, to compare two pages."""
     return _CSRF_TOKEN.sub("", response.content.decode())
+
+
+class _FormsOfPage(HTMLParser):
+    """A page's POST forms (their hidden fields) and submit buttons, each button
+    with its form: the one its `form` attribute names, else the one around it."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: dict[str, dict] = {}
+        self.buttons: list[dict] = []
+        self._open = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        owner = attrs.get("form") or self._open
+        if tag == "form":
+            self._open = attrs.get("id") or f"form {len(self.forms)}"
+            self.forms[self._open] = {
+                "action": attrs.get("action"),
+                "method": attrs.get("method", "get").lower(),
+                "fields": [],
+            }
+        elif tag == "input" and attrs.get("type") == "hidden" and owner:
+            self.forms[owner]["fields"].append((attrs["name"], attrs.get("value", "")))
+        elif tag == "button" and attrs.get("type", "submit") == "submit" and owner:
+            self.buttons.append({**attrs, "form": owner})
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = None
+
+
+def submit_buttons(html: str) -> list[dict]:
+    """The page's submit buttons, each as what clicking it sends without JavaScript:
+    `method`, `url` (the button's formaction, else its form's action) and `data` (its
+    form's hidden fields, then the button's name and value), with its attributes."""
+    page = _FormsOfPage()
+    page.feed(html)
+    buttons = []
+    for button in page.buttons:
+        form = page.forms[button["form"]]
+        data = dict(form["fields"])
+        if button.get("name"):
+            data[button["name"]] = button.get("value", "")
+        url = button.get("formaction") or form["action"]
+        buttons.append({**button, "method": form["method"], "url": url, "data": data})
+    return buttons

@@ -1,9 +1,10 @@
 // The task list, improved in place: every page works without this file.
 //
-// Forms marked data-inplace (toggle, delete, quick add, undo, bulk actions,
-// inline title edit) are sent with fetch(); the server answers as it does
-// without JavaScript (a redirect to the list), and the parts of the page marked
-// data-region are swapped for the new ones. Scroll position stays, focus moves
+// Forms marked data-inplace (quick add, undo, bulk actions, inline title edit,
+// and the list's one row form, which each row's toggle and delete buttons submit
+// to their own URL with `formaction`) are sent with fetch(); the server answers
+// as it does without JavaScript (a redirect to the list), and the parts of the
+// page marked data-region are swapped for the new ones. Scroll position stays, focus moves
 // to a sensible place, and the messages region (role="status") announces the
 // result. A small script rather than htmx: one rendering path on the server,
 // no attributes to keep in step, nothing injected inline (the CSP forbids it).
@@ -43,9 +44,15 @@
     return true;
   }
 
+  // The row a submission acts on: its button's (the row form is outside the rows),
+  // or its form's (the inline title edit).
+  function rowActedOn(form, submitter) {
+    return rowOf(submitter) || rowOf(form);
+  }
+
   // Where focus goes once the page has been updated, decided before the request.
-  function focusPlan(form) {
-    var row = rowOf(form);
+  function focusPlan(form, submitter) {
+    var row = rowActedOn(form, submitter);
     var all = rows();
     var index = row ? all.indexOf(row) : -1;
     if (form.classList.contains("quick-add")) {
@@ -62,7 +69,7 @@
       };
     }
     if (row) {
-      var sameRow = form.classList.contains("task-toggle-form");
+      var sameRow = Boolean(submitter) && submitter.classList.contains("task-toggle");
       if (!sameRow) lastDeletedId = row.id;
       return function () {
         var now = rows();
@@ -103,14 +110,26 @@
   // next action's change can never land after it and hide it.
   var queue = Promise.resolve();
 
+  // What a request is busy with: the row whose button sent it (the rows share
+  // one form), else the form.
+  function busyPart(form, submitter) {
+    return rowOf(submitter) || form;
+  }
+
   function send(form, submitter) {
-    var data = new FormData(form);
-    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    var after = focusPlan(form);
-    form.setAttribute("aria-busy", "true");
+    // The form's fields and the button's name and value, posted where the
+    // button says (formaction), as the browser would without this file.
+    var data = new FormData(form, submitter);
+    if (submitter && submitter.name && !data.has(submitter.name)) {
+      data.append(submitter.name, submitter.value); // a browser that ignores FormData's submitter
+    }
+    var url = form.action;
+    if (submitter && submitter.hasAttribute("formaction")) url = submitter.formAction;
+    var after = focusPlan(form, submitter);
+    busyPart(form, submitter).setAttribute("aria-busy", "true");
     queue = queue
       .then(function () {
-        return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+        return fetch(url, { method: "POST", body: data, credentials: "same-origin" });
       })
       .then(function (response) {
         var target = new URL(response.url);
@@ -129,7 +148,8 @@
       })
       .catch(function () {
         form.removeAttribute("data-inplace");
-        form.submit();
+        if (submitter && submitter.form === form) form.requestSubmit(submitter);
+        else form.submit();
       });
   }
 
@@ -141,7 +161,8 @@
     event.preventDefault();
     // A second click while the first is on its way would undo it (toggle) or 404
     // (delete); the quick add may send the next task meanwhile.
-    if (form.hasAttribute("aria-busy") && !form.classList.contains("quick-add")) return;
+    var busy = busyPart(form, submitter);
+    if (busy.hasAttribute("aria-busy") && !form.classList.contains("quick-add")) return;
     send(form, submitter);
   });
 
@@ -155,7 +176,9 @@
     form.action = row.dataset.renameUrl;
     form.className = "task-rename-form";
     form.setAttribute("data-inplace", "");
-    row.querySelectorAll(".task-delete-form input[type=hidden]").forEach(function (input) {
+    // The list state and token, from the form the row's buttons submit.
+    var rowForm = row.querySelector("button[form]").form;
+    rowForm.querySelectorAll("input[type=hidden]").forEach(function (input) {
       form.appendChild(input.cloneNode());
     });
     // The version the row was rendered at: a rename over a newer one is refused.
@@ -232,9 +255,10 @@
     if (next >= 0 && next < all.length) focusRow(all[next]);
   }
 
-  function submitIn(row, selector) {
-    var form = row && row.querySelector(selector);
-    if (form) form.requestSubmit();
+  // As a click on the row's button: its form, its URL, its name and value.
+  function press(row, selector) {
+    var button = row && row.querySelector(selector);
+    if (button && button.form) button.form.requestSubmit(button);
   }
 
   var shortcuts = {
@@ -243,9 +267,9 @@
     "/": function () { focusElement(document.getElementById("task-search-q")); },
     j: function () { move(1); },
     k: function () { move(-1); },
-    x: function () { submitIn(currentRow(), ".task-toggle-form"); },
+    x: function () { press(currentRow(), ".task-toggle"); },
     e: function () { startEdit(currentRow()); },
-    "#": function () { submitIn(currentRow(), ".task-delete-form"); },
+    "#": function () { press(currentRow(), ".task-icon-delete"); },
   };
 
   document.addEventListener("keydown", function (event) {

@@ -1,5 +1,6 @@
-"""`{% task_rows tasks %}`, `{% task_toggle task %}`, `{% task_priority task %}`:
-the per-row parts of the task pages, rendered by tasks/rendering.py (Jinja2)."""
+"""`{% task_rows tasks %}`, `{% task_row_form %}`, `{% task_toggle task %}`,
+`{% task_priority task %}`: the per-row parts of the task pages, rendered by
+tasks/rendering.py (Jinja2)."""
 
 from django import template
 
@@ -11,6 +12,11 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def task_rows(context, tasks):
     return rendering.task_rows(context["state"], context["csrf_token"], tasks)
+
+
+@register.simple_tag(takes_context=True)
+def task_row_form(context):
+    return rendering.task_row_form(context["state"], context["csrf_token"])
 
 
 @register.simple_tag(takes_context=True)

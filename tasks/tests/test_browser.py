@@ -475,3 +475,34 @@ def test_a_double_click_on_a_toggle_flips_it_once(new_page):
     expect(page.get_by_role("button", name="Done: Only once")).to_have_attribute(
         "aria-pressed", "true"
     )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_row_actions_on_a_later_page_come_back_to_it(new_page, javascript):
+    # The rows' buttons submit the page's one form, which holds the page's cursor.
+    titles = [f"Task {i:02d}" for i in range(60)]
+    page = _signed_in_with(new_page, titles, java_script_enabled=javascript)
+    page.get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(r"page=2&after="))
+    url = page.url
+
+    page.get_by_role("button", name="Done: Task 52").click()
+    expect(page.locator("#messages")).to_contain_text("Task marked as done.")
+    expect(page.get_by_role("button", name="Done: Task 52")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_role("button", name="Delete task: Task 55").click()
+    expect(page.locator("#messages")).to_contain_text("Task deleted.")
+    expect(_rows(page)).to_have_count(9)
+    expect(page.locator(".pagination-current")).to_have_text("Page 2 of 2")
+    assert page.url == url
+    if javascript:
+        # The inline title edit posts the same list state, copied from that form.
+        page.get_by_role("button", name="Done: Task 57").focus()
+        page.keyboard.press("e")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("Task 57, renamed")
+        page.keyboard.press("Enter")
+        expect(page.locator("#messages")).to_contain_text("Title saved.")
+        expect(page.get_by_role("link", name="Task 57, renamed", exact=True)).to_be_focused()
+        assert page.url == url

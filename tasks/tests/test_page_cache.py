@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from core.tests.helpers import signed_in_client
+from core.tests.helpers import signed_in_client, submit_buttons
 from tasks import services
 from tasks.models import Task
 
@@ -125,6 +125,24 @@ def test_each_view_carries_its_own_csrf_and_submit_tokens_and_they_work(alice, m
 
     assert response.status_code == 302
     assert "Added from a kept page" in _page(client)
+
+
+def test_a_kept_pages_row_buttons_post_with_its_fresh_token(alice, as_user, make_tasks):
+    # The rows' one form (tasks/jinja2/tasks/_task_parts.html) holds the page's token:
+    # a hole in the kept page, filled anew for each response.
+    (task,) = make_tasks(alice, 1)
+    client = signed_in_client(alice, enforce_csrf_checks=True)
+    first, second = _page(client), _page(client)
+    toggle = next(b for b in submit_buttons(second) if b["url"].endswith("/toggle/"))
+
+    assert toggle["form"] == "task-row-actions"
+    assert toggle["data"]["csrfmiddlewaretoken"] not in first
+    assert toggle["data"]["csrfmiddlewaretoken"] in TOKEN.findall(second)
+    response = client.post(toggle["url"], toggle["data"])
+
+    assert response.status_code == 302
+    with as_user(alice):
+        assert Task.objects.for_owner(alice).get(pk=task.pk).completed is True
 
 
 def test_query_parameters_outside_the_list_state_make_no_new_page(

@@ -4,22 +4,19 @@ The test client skips CSRF checks by default, so a form missing its token would
 pass every other client test and fail only in a browser.
 """
 
-import re
-
 import pytest
 from django.test import Client
 
+from core.tests.helpers import submit_buttons
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 
-_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
-_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
-
-def _post_forms(html: str) -> list[tuple[str, dict]]:
-    return [(action, dict(_HIDDEN.findall(body))) for action, body in _FORM.findall(html)]
+def _post_buttons(html: str) -> list[dict]:
+    """What each submit button of a POST form sends (its form's fields and its own)."""
+    return [button for button in submit_buttons(html) if button["method"] == "post"]
 
 
 @pytest.fixture
@@ -41,18 +38,19 @@ def test_every_post_form_on_the_task_pages_has_a_token(strict_client, alice):
         "/tasks/clear-completed/",
     ]
     for path in paths:
-        forms = _post_forms(strict_client.get(path).content.decode())
-        assert forms, path
-        for action, fields in forms:
-            assert fields.get("csrfmiddlewaretoken"), (path, action)
+        buttons = _post_buttons(strict_client.get(path).content.decode())
+        assert buttons, path
+        # The list's rows' buttons included: they submit the page's one row form.
+        for button in buttons:
+            assert button["data"].get("csrfmiddlewaretoken"), (path, button["url"])
 
 
 def test_the_rendered_toggle_form_works_with_csrf_enforced(strict_client, alice, as_user):
     task = TaskFactory(user=alice)
     html = strict_client.get("/tasks/?status=active").content.decode()
-    action, fields = next(f for f in _post_forms(html) if f[0].endswith("/toggle/"))
+    toggle = next(b for b in _post_buttons(html) if b["url"].endswith("/toggle/"))
 
-    response = strict_client.post(action, fields)
+    response = strict_client.post(toggle["url"], toggle["data"])
 
     assert response.status_code == 302
     assert response["Location"] == "/tasks/?status=active"
