@@ -1,3 +1,4 @@
+import contextlib
 import uuid
 from functools import partial
 
@@ -7,6 +8,7 @@ from django.contrib.auth.middleware import (
     AuthenticationMiddleware as DjangoAuthenticationMiddleware,
 )
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import connection, transaction
 from django.utils.functional import SimpleLazyObject
 
@@ -66,7 +68,8 @@ class RLSContextMiddleware:
     that row through a signed claim (core/rls.py): sign-in and sign-up's
     address check (`email_context`), the new account's INSERT, password reset
     and e-mail verification (`user_context` of the user their token names).
-    A 5xx response rolls the request back. Streaming response bodies are
+    A 5xx response rolls the request back; otherwise a changed session is saved
+    in this transaction too, so the request commits once. Streaming response bodies are
     produced after this transaction has ended: they open their own with
     `user_context()`.
     """
@@ -85,4 +88,22 @@ class RLSContextMiddleware:
             if response.status_code >= 500:
                 # The exception was already turned into a response: undo its writes.
                 transaction.set_rollback(True)
+            else:
+                _save_changed_session(request)
         return response
+
+
+def _save_changed_session(request) -> None:
+    """Save a changed session in the request's transaction, where SessionMiddleware
+    would save it in a transaction of its own after this one: one commit, and one
+    wait for its WAL flush, instead of two (a delete keeps its Undo in the session).
+    SessionMiddleware's save then repeats this one and is skipped (core/sessions.py).
+    """
+    session = getattr(request, "session", None)
+    if session is None or not session.modified or session.session_key is None:
+        return
+    if session.is_empty():
+        return  # SessionMiddleware deletes the cookie instead of saving
+    # Deleted meanwhile (a sign-out in another tab): SessionMiddleware's save says so.
+    with contextlib.suppress(UpdateError):
+        session.save()

@@ -7,6 +7,12 @@ password, a backup) yields no cookie to replay: the key cannot be recovered from
 the hash, and a row planted for a made-up key cannot be made to match without
 SECRET_KEY. Changing SECRET_KEY therefore signs everyone out.
 core/migrations/0004_invalidate_sessions.py removed the rows stored the old way.
+
+A save that repeats the last one (the same key and data) is skipped: the
+request's transaction saves a changed session before it commits
+(core.middleware.RLSContextMiddleware), so a request's writes and its session
+(a delete's Undo record) take one commit, and SessionMiddleware's save after
+that has nothing to add.
 """
 
 import logging
@@ -25,6 +31,19 @@ def stored_key(session_key: str) -> str:
 
 
 class SessionStore(db.SessionStore):
+    _saved = None  # (session key, serialized data) as last saved by this store
+
+    def save(self, must_create=False):
+        data = self.serializer().dumps(self._get_session(no_load=must_create))
+        if (
+            not must_create
+            and self.session_key is not None
+            and self._saved == (self.session_key, data)
+        ):
+            return
+        super().save(must_create)
+        self._saved = (self.session_key, data)
+
     def _get_session_from_db(self):
         if self.session_key is None:
             return None
