@@ -57,6 +57,14 @@ def _sign_in(page, user):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def _rename_focused_row(page, title):
+    """The inline title edit from the keyboard: `e` on the focused row, the new title, Enter."""
+    page.keyboard.press("e")
+    page.keyboard.press("Control+a")
+    page.keyboard.type(title)
+    page.keyboard.press("Enter")
+
+
 def test_it_runs_the_whole_journey(new_page, javascript):
     page = new_page(java_script_enabled=javascript)
 
@@ -329,10 +337,7 @@ def test_keyboard_shortcuts_with_a_help_dialog(new_page):
     )
     expect(page.get_by_role("button", name="Done: Second")).to_be_focused()
 
-    page.keyboard.press("e")
-    page.keyboard.press("Control+a")
-    page.keyboard.type("Second, renamed")
-    page.keyboard.press("Enter")
+    _rename_focused_row(page, "Second, renamed")
     expect(page.locator("#messages")).to_contain_text("Title saved.")
     expect(page.get_by_role("link", name="Second, renamed", exact=True)).to_be_focused()
 
@@ -499,10 +504,7 @@ def test_row_actions_on_a_later_page_come_back_to_it(new_page, javascript):
     if javascript:
         # The inline title edit posts the same list state, copied from that form.
         page.get_by_role("button", name="Done: Task 57").focus()
-        page.keyboard.press("e")
-        page.keyboard.press("Control+a")
-        page.keyboard.type("Task 57, renamed")
-        page.keyboard.press("Enter")
+        _rename_focused_row(page, "Task 57, renamed")
         expect(page.locator("#messages")).to_contain_text("Title saved.")
         expect(page.get_by_role("link", name="Task 57, renamed", exact=True)).to_be_focused()
         assert page.url == url
