@@ -56,7 +56,6 @@ def _sign_in(page, user):
     expect(page).to_have_url(re.compile(r"/tasks/$"))
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def _rename_focused_row(page, title):
     """The inline title edit from the keyboard: `e` on the focused row, the new title, Enter."""
     page.keyboard.press("e")
@@ -65,6 +64,7 @@ def _rename_focused_row(page, title):
     page.keyboard.press("Enter")
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_it_runs_the_whole_journey(new_page, javascript):
     page = new_page(java_script_enabled=javascript)
 
