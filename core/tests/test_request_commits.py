@@ -11,12 +11,17 @@ Real commits here: no wrapping test transaction.
 import re
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from core.rls import user_context
+from core.sessions import SessionStore, stored_key
 from core.tests.helpers import messages_of
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -79,3 +84,26 @@ def test_signing_in_still_sets_a_working_session_cookie(commits):
 
     assert response.status_code == 302
     assert client.get(reverse("tasks:list")).status_code == 200
+
+
+def test_a_session_save_is_one_update_and_a_vanished_row_leaves_the_transaction_usable():
+    # Saved inside the request's transaction, Django's own save would add a
+    # savepoint around its UPDATE (two more round trips). Without it, a row deleted
+    # meanwhile (a sign-out in another tab) must still fail as Django's does
+    # (UpdateError, for SessionMiddleware) and must not doom the request's writes.
+    store = SessionStore()
+    store["step"] = 1
+    store.create()
+    loaded = SessionStore(store.session_key)
+    assert loaded["step"] == 1
+    with transaction.atomic():
+        loaded["step"] = 2
+        with CaptureQueriesContext(connection) as queries:
+            loaded.save()
+        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"]
+        Session.objects.filter(session_key=stored_key(store.session_key)).delete()
+        loaded["step"] = 3
+        with pytest.raises(UpdateError):
+            loaded.save()
+        assert not transaction.get_rollback()
+        assert not Session.objects.filter(session_key=stored_key(store.session_key)).exists()
