@@ -2,8 +2,10 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, Func, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
@@ -109,24 +111,47 @@ class TaskQuerySet(models.QuerySet):
 
     def status_counts(self, *, today: date) -> dict[str, int]:
         """The number of tasks in each tab, in one aggregate query (spec pattern 7)."""
+        return self._status_counts(today=today)[0]
+
+    def search_counts(self, *, today: date, ids_up_to: int) -> tuple[dict[str, int], list | None]:
+        """`status_counts` of a search, and the ids of its matches when there are
+        no more than `ids_up_to` of them (else None).
+
+        A search reads every row of the user (docs/schema.md, "Search"), for its
+        counts and again for its page; with the ids of a few matches the page
+        reads just those rows by key instead, and the user's rows are read once.
+        """
+        return self._status_counts(today=today, ids_up_to=ids_up_to)
+
+    def _status_counts(self, *, today: date, ids_up_to: int = 0):
         # Not count(id): the query then reads only (user_id, completed, due_date),
         # which idx_tasks_user_completed_due holds, so PostgreSQL counts from the
         # index alone (an index-only scan) instead of visiting the table's rows.
         # Aliases differ from field names: an alias named `completed` would shadow the field.
         open_ = Q(completed=False)
+        ids = {}
+        if ids_up_to:
+            # No more than ids_up_to of them: with more, they are not used.
+            first_ids = f"(%(expressions)s)[1:{int(ids_up_to)}]"
+            uuids = ArrayField(models.UUIDField())
+            ids["ids"] = Func(ArrayAgg("id"), template=first_ids, output_field=uuids)
         totals = self.aggregate(
             n_all=Count("*"),
             n_completed=Count("completed", filter=Q(completed=True)),
             n_today=Count("completed", filter=open_ & Q(due_date__lte=today)),
             n_upcoming=Count("completed", filter=open_ & Q(due_date__gt=today)),
+            **ids,
         )
+        few = None
+        if ids_up_to and totals["n_all"] <= ids_up_to:
+            few = totals["ids"] or []  # array_agg of no rows is NULL
         return {
             STATUS_ALL: totals["n_all"],
             STATUS_ACTIVE: totals["n_all"] - totals["n_completed"],
             STATUS_COMPLETED: totals["n_completed"],
             STATUS_TODAY: totals["n_today"],
             STATUS_UPCOMING: totals["n_upcoming"],
-        }
+        }, few
 
 
 class Task(models.Model):

@@ -299,11 +299,16 @@ def _render_list(request, state: ListState, form, csrf_token=None, submit_token=
     today = clock.today()
     tasks = Task.objects.for_owner(request.user)
     counts = TaskCounts.objects.tabs(request.user, today=today)
-    # With a search, one more aggregate gives the search's counts (and the pages' total).
-    search_counts = tasks.search(state.q).status_counts(today=today) if state.q else counts
-    shown_counts = _shown_counts(search_counts, state.status)
     ordering = list_ordering(state.status, sort)
     shown = tasks.with_status(state.status, today=today).search(state.q).order_by(*ordering)
+    search_counts = counts
+    if state.q:
+        # One more aggregate gives the search's counts (and the pages' total), and
+        # the ids of up to a page of matches: those are then read by key.
+        search_counts, few = tasks.search(state.q).search_counts(today=today, ids_up_to=PAGE_SIZE)
+        if few is not None:
+            shown = shown.filter(pk__in=few)
+    shown_counts = _shown_counts(search_counts, state.status)
     paginator = _CountedPaginator(shown, PAGE_SIZE, count=shown_counts[STATUS_ALL])
     # A search with more matches than a page walks the ordering's index (the
     # planner under RLS would sort them all); up to a page, sorting them is cheaper.

@@ -126,19 +126,35 @@ def test_a_search_reads_its_rows_with_sorting_off_and_puts_it_back(
         assert cursor.fetchone()[0] == "on"
 
 
-def test_a_search_with_a_page_of_matches_or_fewer_lets_postgresql_sort_them(
-    alice_client, alice, make_tasks, django_assert_num_queries
+def test_a_search_with_a_page_of_matches_or_fewer_reads_them_by_key(
+    alice_client, alice, as_user, make_tasks, django_assert_num_queries
 ):
-    make_tasks(alice, 50, title="milk")
+    # The search's counts read every row of the user (a LIKE cannot use an index
+    # under row-level security); they also return the ids of up to a page of
+    # matches, so the page reads those rows by key instead of all of them again.
+    milk = make_tasks(alice, 50, title="milk")
     make_tasks(alice, 10, title="bread")
+    with as_user(alice):
+        Task.objects.filter(pk__in=[t.pk for t in milk[:3]]).update(completed=True)
+        expected = list(
+            Task.objects.for_owner(alice)
+            .filter(title="milk", completed=True)
+            .order_by(*LIST_ORDERINGS["newest"])
+            .values_list("pk", flat=True)
+        )
 
     # SAVEPOINT, session, user, RLS context, the version of the user's tasks (the
-    # page cache's), the counts, the search's counts, the page's rows (a Sort of
-    # at most a page), the RLS context reset, RELEASE.
-    with django_assert_num_queries(10):
+    # page cache's), the counts, the search's counts and ids, the page's rows by
+    # key, the RLS context reset, RELEASE.
+    with django_assert_num_queries(10) as captured:
         response = alice_client.get(URL, {"q": "milk"})
+    rows = [q["sql"] for q in captured if 'FROM "tasks"' in q["sql"] and "ORDER BY" in q["sql"]]
+    completed = alice_client.get(URL, {"q": "milk", "status": "completed"})
 
     assert len(response.context["tasks"]) == 50
+    assert len(rows) == 1 and '"tasks"."id" IN (' in rows[0]
+    assert [task.pk for task in completed.context["tasks"]] == expected
+    assert "3 tasks match" in completed.content.decode()
 
 
 def test_a_search_without_a_match_reads_no_rows(
