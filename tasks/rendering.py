@@ -13,6 +13,7 @@ placeholder id, in which the row substitutes its own id: the same strings as
 `{% url %}` without a trip through the URL resolver per row.
 """
 
+import unicodedata
 import uuid
 from types import SimpleNamespace
 
@@ -21,65 +22,119 @@ from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import gettext
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
+from tasks.models import PRIORITY_CHOICES
+
+# What a row puts in: its id (a UUID, as every task's) and its title.
 PLACEHOLDER = str(uuid.UUID(int=0))
+TITLE = str(uuid.UUID(int=1))
 ROW_URLS = ("detail", "update", "delete", "toggle", "rename")
 _patterns: dict[str, SimpleNamespace] = {}
 
 
+def _around(html: str, hole: str = PLACEHOLDER) -> tuple[Markup, ...]:
+    """`html`, escaped, split at each `hole`: what a row writes around its own
+    value there. Escaping is per character, so the parts around the value
+    escaped are the whole escaped, without a `|replace` or `|format` per row."""
+    return tuple(escape(html).split(hole))
+
+
 def _row_urls() -> SimpleNamespace:
-    """Each per-task URL of the rows (`urls.detail`, …), with PLACEHOLDER for the
-    id; reversed once per script prefix."""
+    """Each per-task URL of the rows (`urls.detail`, …) around its id; reversed
+    once per script prefix."""
     prefix = get_script_prefix()
     if prefix not in _patterns:
         _patterns[prefix] = SimpleNamespace(
-            **{name: reverse(f"tasks:{name}", args=[PLACEHOLDER]) for name in ROW_URLS}
+            **{name: _around(reverse(f"tasks:{name}", args=[PLACEHOLDER])) for name in ROW_URLS}
         )
     return _patterns[prefix]
+
+
+def _priority_label(label) -> str:
+    return gettext("Priority: %(label)s") % {"label": label}
 
 
 def environment(**options) -> Environment:
     """The Jinja2 environment (settings.TEMPLATES): Django's translations and filters."""
     env = Environment(**options)  # noqa: S701 (the backend passes autoescape=True)
     env.install_gettext_translations(translation, newstyle=False)
-    env.filters.update(truncatechars=truncatechars, linebreaksbr=linebreaksbr)
+    env.filters.update(truncatechars=_truncatechars, linebreaksbr=linebreaksbr)
     return env
+
+
+def _truncatechars(value, length: int):
+    """Django's `truncatechars`, without its cost (a translated "…" looked up, a
+    loop per character) for text that is short enough: most descriptions."""
+    text = unicodedata.normalize("NFC", str(value))  # as Truncator.chars counts
+    if len(text) > length:
+        return truncatechars(value, length)
+    return mark_safe(text) if isinstance(value, SafeData) else text  # noqa: S308
 
 
 def _jinja():
     return engines["jinja2"].env
 
 
+def _parts_template():
+    return _jinja().get_template("tasks/_task_parts.html")
+
+
 def _page_parts(state, csrf_token) -> dict:
-    """What every row's links and forms repeat, computed once per page.
+    """What the shared macros read (tasks/_task_parts.html), once per page.
 
     `csrf_token` is the page's (its template's `csrf_token`): the list may be
     rendered with a hole in its place, filled per response (tasks/page_cache.py).
     """
     return {
-        "query": f"?{state.query}" if state.query else "",
         "state_fields": state.hidden_fields,
         "csrf_input": format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
         ),
         "urls": _row_urls(),
-        "placeholder": PLACEHOLDER,
+        "done_title": gettext("Done: %(title)s"),
+    }
+
+
+def _toggle_buttons(macros) -> dict[bool, tuple[Markup, ...]]:
+    """The list's toggle button for each state, around a row's id and title."""
+    buttons = {}
+    for completed in (False, True):
+        head, rest = macros.toggle_button(completed, PLACEHOLDER, TITLE, True).split(PLACEHOLDER)
+        buttons[completed] = (head, *rest.split(TITLE))
+    return buttons
+
+
+def _priority_markers() -> dict[int, Markup]:
+    """Each priority's marker, translated: the same on every row that has it."""
+    marker = _parts_template().module.priority_marker
+    return {
+        value: marker(value, _priority_label(label)) for value, label in PRIORITY_CHOICES if value
     }
 
 
 def task_rows(state, csrf_token, tasks) -> SafeString:
     """The list's <li> rows for `tasks` (each with due_label and is_overdue set)."""
+    parts = _page_parts(state, csrf_token)
     template = _jinja().get_template("tasks/_task_rows.html")
-    return mark_safe(template.render(tasks=tasks, **_page_parts(state, csrf_token)))  # noqa: S308
+    html = template.render(
+        tasks=tasks,
+        query=escape(f"?{state.query}" if state.query else ""),
+        urls=parts["urls"],
+        edit_task=_around(gettext("Edit task: %(title)s") % {"title": TITLE}, TITLE),
+        delete_task=_around(gettext("Delete task: %(title)s") % {"title": TITLE}, TITLE),
+        toggles=_toggle_buttons(_parts_template().make_module(parts)),
+        priority_markers=_priority_markers(),
+    )
+    return mark_safe(html)  # noqa: S308
 
 
-def _parts_of(state=None, csrf_token=None):
+def _parts_of(state, csrf_token):
     """The shared macros (tasks/_task_parts.html), bound to a page's parts."""
-    template = _jinja().get_template("tasks/_task_parts.html")
-    context = _page_parts(state, csrf_token) if state is not None else {}
-    return template.make_module(context)
+    return _parts_template().make_module(_page_parts(state, csrf_token))
 
 
 def task_row_form(state, csrf_token) -> SafeString:
@@ -96,4 +151,5 @@ def task_toggle(state, csrf_token, task, origin: str = "") -> SafeString:
 
 def task_priority(task) -> SafeString:
     """The priority marker of one task (which has a priority)."""
-    return mark_safe(_parts_of().priority_marker(task))  # noqa: S308
+    label = _priority_label(task.get_priority_display())
+    return mark_safe(_parts_template().module.priority_marker(task.priority, label))  # noqa: S308
