@@ -8,9 +8,15 @@ compiles a template to Python, so the same rows cost a small fraction of that
 (README, Performance, has the figures). The pages themselves, their layout and
 the forms stay in templates/ and call these through `{% load task_rows %}`.
 
-Each row's URLs are the names reversed once (per script prefix) with a
-placeholder id, in which the row substitutes its own id: the same strings as
-`{% url %}` without a trip through the URL resolver per row.
+What is the same on every row is made once per page, here: each row's URLs are
+the names reversed once (per script prefix) with a placeholder id, split around
+it, and so are the "… %(title)s" labels around the title and the toggle button
+(rendered per state) around both; the priority markers are rendered once per
+priority. The rows' loop then only writes the task's own values between these
+parts, escaped explicitly (the template says why autoescape is off there). The
+50 rows of the heavy user on the 10-million-task database (68 KB) took a median
+11.5 ms with a macro call, `|replace`s, `|format`s, translations and autoescape
+per row, and take 2.7 ms so, with the same HTML.
 """
 
 import unicodedata
