@@ -33,7 +33,8 @@ def test_a_row_escapes_the_tasks_title_and_description_everywhere(alice_client, 
 
     title = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;"
     assert "<script" not in row
-    assert f'<a class="task-title" href="{reverse("tasks:detail", args=[task.pk])}">{title}</a>' in row
+    detail = reverse("tasks:detail", args=[task.pk])
+    assert f'<a class="task-title" href="{detail}">{title}</a>' in row
     for label in ("Done", "Edit task", "Delete task"):
         assert f'<span class="visually-hidden">{label}: {title}</span>' in row
     # The description as Django's linebreaksbr escapes it.
