@@ -44,8 +44,8 @@ _patterns: dict[str, SimpleNamespace] = {}
 
 def _around(html: str, hole: str = PLACEHOLDER) -> tuple[Markup, ...]:
     """`html`, escaped, split at each `hole`: what a row writes around its own
-    value there. Escaping is per character, so the parts around the value
-    escaped are the whole escaped, without a `|replace` or `|format` per row."""
+    value there. Escaping works per character, so these parts with the value
+    escaped between them are the escaped whole: no `|replace` or `|format` per row."""
     return tuple(escape(html).split(hole))
 
 
@@ -58,6 +58,11 @@ def _row_urls() -> SimpleNamespace:
             **{name: _around(reverse(f"tasks:{name}", args=[PLACEHOLDER])) for name in ROW_URLS}
         )
     return _patterns[prefix]
+
+
+def _titled(label: str) -> tuple[Markup, ...]:
+    """A translated "… %(title)s" label, around the title."""
+    return _around(label % {"title": TITLE}, TITLE)
 
 
 def _priority_label(label) -> str:
@@ -105,8 +110,9 @@ def _page_parts(state, csrf_token) -> dict:
     }
 
 
-def _toggle_buttons(macros) -> dict[bool, tuple[Markup, ...]]:
+def _toggle_buttons(parts: dict) -> dict[bool, tuple[Markup, ...]]:
     """The list's toggle button for each state, around a row's id and title."""
+    macros = _parts_template().make_module(parts)
     buttons = {}
     for completed in (False, True):
         head, rest = macros.toggle_button(completed, PLACEHOLDER, TITLE, True).split(PLACEHOLDER)
@@ -130,9 +136,9 @@ def task_rows(state, csrf_token, tasks) -> SafeString:
         tasks=tasks,
         query=escape(f"?{state.query}" if state.query else ""),
         urls=parts["urls"],
-        edit_task=_around(gettext("Edit task: %(title)s") % {"title": TITLE}, TITLE),
-        delete_task=_around(gettext("Delete task: %(title)s") % {"title": TITLE}, TITLE),
-        toggles=_toggle_buttons(_parts_template().make_module(parts)),
+        edit_task=_titled(gettext("Edit task: %(title)s")),
+        delete_task=_titled(gettext("Delete task: %(title)s")),
+        toggles=_toggle_buttons(parts),
         priority_markers=_priority_markers(),
     )
     return mark_safe(html)  # noqa: S308
