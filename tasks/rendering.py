@@ -112,7 +112,8 @@ def _page_parts(state, csrf_token) -> dict:
 
 
 def _toggle_buttons(parts: dict) -> dict[bool, tuple[Markup, ...]]:
-    """The list's toggle button for each state, around a row's id and title."""
+    """The list's toggle button for each state, around a row's id and title
+    (which it holds once each, in that order: anything else fails here)."""
     macros = _parts_template().make_module(parts)
     buttons = {}
     for completed in (False, True):
