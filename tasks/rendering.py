@@ -42,7 +42,7 @@ PLACEHOLDER = str(uuid.UUID(int=0))
 TITLE = str(uuid.UUID(int=1))
 ROW_URLS = ("detail", "update", "delete", "toggle", "rename")
 _patterns: dict[str, SimpleNamespace] = {}
-_row_parts_cache: dict[tuple[str, str], dict] = {}
+_row_parts_cache: dict[tuple, dict] = {}
 
 
 def _around(html: str, hole: str = PLACEHOLDER) -> tuple[Markup, ...]:
@@ -126,10 +126,12 @@ def _toggle_buttons(macros) -> dict[bool, tuple[Markup, ...]]:
 def _row_parts() -> dict:
     """What every row repeats, all escaped: it depends only on the script prefix
     and the language, so it is made once per pair (not per call: the Upcoming
-    tab renders its rows per day, up to 50 calls a page)."""
-    key = (get_script_prefix(), translation.get_language())
+    tab renders its rows per day, up to 50 calls a page), and per version of
+    _task_parts.html (Jinja2 reloads an edited one under DEBUG)."""
+    parts_template = _parts_template()
+    key = (get_script_prefix(), translation.get_language(), parts_template)
     if key not in _row_parts_cache:
-        macros = _parts_template().make_module(
+        macros = parts_template.make_module(
             {"urls": _row_urls(), "done_title": gettext("Done: %(title)s")}
         )
         _row_parts_cache[key] = {
