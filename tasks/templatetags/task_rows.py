@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def task_rows(context, tasks):
-    return rendering.task_rows(context["state"], context["csrf_token"], tasks)
+    return rendering.task_rows(context["state"], tasks)
 
 
 @register.simple_tag(takes_context=True)
