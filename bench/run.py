@@ -437,17 +437,18 @@ def _write_ids(folder: Path, name: str, ids) -> Path:
     return path
 
 
-def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, folder, duration):
-    """Every endpoint at every connection count; the bare page at the start and end of each."""
-    per_group = max(len(writer_ids) // (2 * len(CONNECTIONS)), 1)
-    toggles = _write_ids(folder, "toggle.ids", writer_ids[: len(writer_ids) // 2])
+def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_delete, folder,
+            duration):  # fmt: skip
+    """Every endpoint at every connection count; the bare page at the start and end of each.
+
+    Toggles and edits go round `writer_ids`; each delete takes a task of its own
+    from `to_delete` (a second delete of one task would measure a 404 page)."""
+    per_count = len(to_delete) // len(CONNECTIONS)
+    toggles = _write_ids(folder, "toggle.ids", writer_ids)
     gets = [*views, ("one task", f"/tasks/{task_id}/")]
     rows = []
-    for connections in CONNECTIONS:
-        deletes = writer_ids[len(writer_ids) // 2 :][
-            CONNECTIONS.index(connections) * per_group : (CONNECTIONS.index(connections) + 1)
-            * per_group
-        ]
+    for number, connections in enumerate(CONNECTIONS):
+        deletes = to_delete[number * per_count : (number + 1) * per_count]
         delete_ids = _write_ids(folder, f"delete-{connections}.ids", deletes)
         runs = [("bare page (baseline)", "/bench/bare/", heavy_cookies, "GET", "", None)]
         runs += [(label, path, heavy_cookies, "GET", "", None) for label, path in gets]
@@ -480,6 +481,34 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, fol
                 + (f"  {data['errors']} errors" if data["errors"] else "")
             )
     return rows
+
+
+DELETE_TITLE = "Benchmark task to delete"
+# Enough for a 15-second row at twice the fastest rate measured (about 400
+# deletes/s): a run that ran out would delete tasks already gone, and measure
+# the 404 page instead.
+DELETES_PER_COUNT = 12_000
+
+
+def _tasks_to_delete(writer_id) -> list:
+    """Ids of the writer's tasks made for the deletes, topped up to one per delete of
+    every row (an earlier run with BENCH_REUSE=1 may have used some)."""
+    from django.db import connections
+
+    wanted = DELETES_PER_COUNT * len(CONNECTIONS)
+    with connections["admin"].cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM tasks WHERE user_id = %s AND title = %s", [writer_id, DELETE_TITLE]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO tasks (id, user_id, title, completed, created_at, updated_at, priority)"
+            " SELECT gen_random_uuid(), %s, %s, false, now(), now(), 0"
+            " FROM generate_series(1, %s) RETURNING id",
+            [writer_id, DELETE_TITLE, max(wanted - len(ids), 0)],
+        )
+        ids += [row[0] for row in cursor.fetchall()]
+    return ids
 
 
 def _drain(port) -> None:
@@ -549,7 +578,8 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         "",
         "× bare page: requests/s of the row over the bare page's (the mean of its two",
         "measurements at the same connection count). Lists and one task are read as the",
-        "heavy user (10,000 tasks); POSTs act on another heavy user's tasks.",
+        "heavy user (10,000 tasks); POSTs act on another heavy user's tasks, each delete on",
+        "a task of its own.",
         "",
         "| page | conns | req/s | p50 ms | p95 ms | p99 ms | × bare page | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -631,6 +661,7 @@ def main() -> int:
             task_id = Task.objects.for_owner(heavy).values_list("id", flat=True).first()
         with user_context(writer.pk):
             writer_ids = list(Task.objects.for_owner(writer).values_list("id", flat=True))
+        to_delete = _tasks_to_delete(writer.pk)
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0].split()[0]
@@ -677,6 +708,7 @@ def main() -> int:
                 views,
                 task_id,
                 writer_ids,
+                to_delete,
                 folder,
                 duration,
             )

@@ -13,15 +13,23 @@ request's transaction saves a changed session before it commits
 (core.middleware.RLSContextMiddleware), so a request's writes and its session
 (a delete's Undo record) take one commit, and SessionMiddleware's save after
 that has nothing to add.
+
+A save leaves the row's expire_date as it is unless it moves back or by a day
+or more (core/session_expiry.py moves it daily): expire_date is indexed, and an
+UPDATE that changes no indexed column is a heap-only (HOT) update, which adds
+no index entries. A delete's Undo record then rewrites session_data alone.
 """
 
 import logging
+from datetime import timedelta
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from core.session_expiry import REFRESH_EVERY
 
 SALT = "core.sessions.stored-key"
 
@@ -33,6 +41,7 @@ def stored_key(session_key: str) -> str:
 
 class SessionStore(db.SessionStore):
     _saved = None  # (session key, serialized data) as last saved by this store
+    _stored_expiry = None  # the row's expire_date as last read or written
 
     def save(self, must_create=False):
         session = self._get_session(no_load=must_create)
@@ -48,19 +57,26 @@ class SessionStore(db.SessionStore):
         (two more round trips inside the request's transaction). No row (deleted
         meanwhile) raises UpdateError, as Django's does, and leaves the transaction
         usable: a count of 0 is not a database error."""
+        fields = {"session_data": self.encode(session)}
+        expiry, stored = self.get_expiry_date(), self._stored_expiry
+        if stored is None or expiry < stored or expiry - stored >= timedelta(seconds=REFRESH_EVERY):
+            fields["expire_date"] = expiry
         updated = self.model.objects.filter(session_key=stored_key(self.session_key)).update(
-            session_data=self.encode(session), expire_date=self.get_expiry_date()
+            **fields
         )
         if not updated:
             raise UpdateError
+        self._stored_expiry = fields.get("expire_date", stored)
 
     def _get_session_from_db(self):
         if self.session_key is None:
             return None
         try:
-            return self.model.objects.get(
+            row = self.model.objects.get(
                 session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
             )
+            self._stored_expiry = row.expire_date
+            return row
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
@@ -71,9 +87,11 @@ class SessionStore(db.SessionStore):
         if self.session_key is None:
             return None
         try:
-            return await self.model.objects.aget(
+            row = await self.model.objects.aget(
                 session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
             )
+            self._stored_expiry = row.expire_date
+            return row
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{e.__class__.__name__}")

@@ -299,17 +299,30 @@ def _prepare_tls(cluster: Cluster, user: pwd.struct_passwd | None) -> str:
     )
 
 
+def shared_buffers_mb() -> int:
+    """A quarter of the machine's memory, PostgreSQL's advice for shared_buffers
+    ("a reasonable starting value"), kept between initdb's 128 MB and 4 GB."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 128
+    return max(128, min(memory // 4 // 2**20, 4096))
+
+
 def _pg_ctl_start(cluster: Cluster, user: pwd.struct_passwd | None, tls: bool = False) -> None:
     cluster.tls_file.unlink(missing_ok=True)
     port = _free_port() if tls else PORT
     # A development cluster, never replicated: minimal WAL lets a bulk load into a
     # table emptied in the same transaction (generate_data) skip writing it twice,
     # as PostgreSQL's "Populating a Database" advises, and a larger WAL allowance
-    # spares that load a checkpoint every gigabyte.
+    # spares that load a checkpoint every gigabyte. initdb's 128 MB of buffers
+    # would hold little of a 10-million-task database: each write then evicts
+    # pages other requests need (docs/scaling.md, "The benchmark's PostgreSQL").
     options = (
         f"-c listen_addresses='' -c unix_socket_directories='{cluster.socket_dir}' "
         f"-c port={port} -c unix_socket_permissions=0777 "
-        "-c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=8GB"
+        "-c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=8GB "
+        f"-c shared_buffers={shared_buffers_mb()}MB"
     )
     if tls:
         options += " " + _prepare_tls(cluster, user)

@@ -96,15 +96,28 @@ def task_create(
     due_date: date | None = None,
     priority: int = PRIORITY_NONE,
 ) -> Task:
-    """Insert a task for `owner` from validated values. One INSERT."""
+    """Insert a task for `owner` from validated values. One INSERT.
+
+    Raw SQL: Model.save() (signals, field preparation, the compiler) cost twice
+    the statement's own CPU. The id and both times are the model's defaults, set
+    here as save() would; the task returned is as save() leaves it.
+    """
+    now = timezone.now()
     task = Task(
         user=owner,
         title=title,
         description=description or None,
         due_date=due_date,
         priority=priority,
+        created_at=now,
+        updated_at=now,
     )
-    task.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO tasks ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(TASK_COLUMNS))})",  # noqa: S608
+            [getattr(task, column) for column in TASK_COLUMNS],
+        )
+    task._state.adding, task._state.db = False, connection.alias
     return task
 
 
@@ -169,12 +182,28 @@ def task_update(
     return task
 
 
+# The columns an edit may set (`_save_if_unchanged` names them in its SQL).
+_EDITABLE = ("title", "description", "completed", "due_date", "priority")
+
+
 def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
-    """UPDATE `fields` of `task` where it still has `version` (any version when None)."""
-    rows = Task.objects.for_owner(task.user_id).filter(pk=task.pk)
-    target = rows if version is None else rows.filter(updated_at=version)
-    if not target.update(**fields):
-        current = rows.first()
+    """UPDATE `fields` of `task` where it still has `version` (any version when None).
+
+    Raw SQL, with the owner filter spelled out as in `for_owner`: building the
+    ORM's UPDATE cost about a third of a millisecond, a tenth of an edit's CPU.
+    """
+    assert fields and set(fields) <= set(_EDITABLE), fields
+    sql = f"UPDATE tasks SET {', '.join(f'{name} = %s' for name in fields)} "  # noqa: S608
+    sql += "WHERE id = %s AND user_id = %s"
+    params = [*fields.values(), task.pk, task.user_id]
+    if version is not None:
+        sql += " AND updated_at = %s"
+        params.append(version)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        updated = cursor.rowcount
+    if not updated:
+        current = Task.objects.for_owner(task.user_id).filter(pk=task.pk).first()
         if current is None:
             raise TaskGone
         raise TaskChanged(current)

@@ -9,6 +9,7 @@ Real commits here: no wrapping test transaction.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
@@ -107,3 +108,36 @@ def test_a_session_save_is_one_update_and_a_vanished_row_leaves_the_transaction_
             loaded.save()
         assert not transaction.get_rollback()
         assert not Session.objects.filter(session_key=stored_key(store.session_key)).exists()
+
+
+def _hot_updates_of_sessions() -> int:
+    """Heap-only updates of django_session in this transaction so far."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_get_xact_tuples_hot_updated('django_session'::regclass)")
+        return cursor.fetchone()[0]
+
+
+def test_a_save_keeps_the_expiry_unless_it_moves_by_a_day_so_an_undo_record_adds_no_index_entry():
+    # expire_date is indexed: a save that leaves it alone is a HOT update (no new
+    # index entries), which a delete's Undo record makes on every delete.
+    store = SessionStore()
+    store["step"] = 1
+    store.create()
+    rows = Session.objects.filter(session_key=stored_key(store.session_key))
+    saved_an_hour_ago = rows.get().expire_date - timedelta(hours=1)
+    rows.update(expire_date=saved_an_hour_ago)
+
+    with transaction.atomic():
+        loaded = SessionStore(store.session_key)
+        loaded["step"] = 2
+        loaded.save()
+        assert _hot_updates_of_sessions() == 1
+    assert rows.get().expire_date == saved_an_hour_ago
+    assert SessionStore(store.session_key)["step"] == 2
+
+    # A day or more behind (the daily refresh, core/session_expiry.py): it moves.
+    rows.update(expire_date=saved_an_hour_ago - timedelta(days=1))
+    loaded = SessionStore(store.session_key)
+    loaded["step"] = 3
+    loaded.save()
+    assert rows.get().expire_date > saved_an_hour_ago
