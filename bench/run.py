@@ -437,21 +437,31 @@ def _write_ids(folder: Path, name: str, ids) -> Path:
     return path
 
 
+BARE = "bare page (baseline)"
+# Rows between two measurements of the bare page. The machine drifts by a fifth
+# within minutes (the bare page measured 318 and 404 req/s at the start and end
+# of one group), so each row is compared with the bare page measured just
+# before and just after it, not with the group's ends.
+BARE_EVERY = 6
+
+
 def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_delete, folder,
             duration):  # fmt: skip
-    """Every endpoint at every connection count; the bare page at the start and end of each.
+    """Every endpoint at every connection count, the bare page before, between every
+    BARE_EVERY rows and after. Each row's `bare` is the mean req/s of the bare
+    page's measurements just before and just after it.
 
     Toggles and edits go round `writer_ids`; each delete takes a task of its own
     from `to_delete` (a second delete of one task would measure a 404 page)."""
     per_count = len(to_delete) // len(CONNECTIONS)
     toggles = _write_ids(folder, "toggle.ids", writer_ids)
     gets = [*views, ("one task", f"/tasks/{task_id}/")]
+    bare = (BARE, "/bench/bare/", heavy_cookies, "GET", "", None)
     rows = []
     for number, connections in enumerate(CONNECTIONS):
         deletes = to_delete[number * per_count : (number + 1) * per_count]
         delete_ids = _write_ids(folder, f"delete-{connections}.ids", deletes)
-        runs = [("bare page (baseline)", "/bench/bare/", heavy_cookies, "GET", "", None)]
-        runs += [(label, path, heavy_cookies, "GET", "", None) for label, path in gets]
+        runs = [(label, path, heavy_cookies, "GET", "", None) for label, path in gets]
         runs += [
             ("POST toggle", "/tasks/{id}/toggle/", writer_cookies, "POST", "", toggles),
             (
@@ -466,21 +476,39 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
             ("POST delete", "/tasks/{id}/delete/", writer_cookies, "POST", "", delete_ids),
             ("no-database page (anonymous)", "/bench/nodb/", None, "GET", "", None),
             ("/healthz (no middleware, no database)", "/healthz", None, "GET", "", None),
-            ("bare page (baseline, again)", "/bench/bare/", heavy_cookies, "GET", "", None),
         ]
-        runs = [run for run in runs if "baseline" in run[0] or ONLY.search(run[0])]
-        for label, path, cookies, method, body, ids in runs:
-            options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
-            data = wrk(port, path, connections, duration, **options)
-            _drain(port)
-            data.update(label=label, connections=connections)
-            rows.append(data)
-            say(
-                f"   c={connections:>2} {label:45s} {data['rps']:8.1f} req/s  "
-                f"p50 {data['p50']:7.1f}  p99 {data['p99']:7.1f} ms"
-                + (f"  {data['errors']} errors" if data["errors"] else "")
-            )
+        runs = [run for run in runs if ONLY.search(run[0])]
+        chunks = [runs[i : i + BARE_EVERY] for i in range(0, len(runs), BARE_EVERY)]
+        group, bares = [], []
+        for chunk in [[bare], *([*chunk, bare] for chunk in chunks)]:
+            for label, path, cookies, method, body, ids in chunk:
+                options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
+                data = wrk(port, path, connections, duration, **options)
+                _drain(port)
+                data.update(label=label, connections=connections, bares_before=len(bares))
+                (bares if label == BARE else group).append(data)
+                say(
+                    f"   c={connections:>2} {label:45s} {data['rps']:8.1f} req/s  "
+                    f"p50 {data['p50']:7.1f}  p99 {data['p99']:7.1f} ms"
+                    + (f"  {data['errors']} errors" if data["errors"] else "")
+                )
+        for row in group:
+            around = bares[row["bares_before"] - 1 : row["bares_before"] + 1]
+            row["bare"] = sum(b["rps"] for b in around) / len(around)
+        rows += [_mean_of(bares), *group]
     return rows
+
+
+def _mean_of(bares: list[dict]) -> dict:
+    """The bare page's row of the table: the mean of its measurements."""
+    mean = {key: sum(b[key] for b in bares) / len(bares) for key in ("rps", "p50", "p95", "p99")}
+    return {
+        **bares[0],
+        **mean,
+        "errors": sum(b["errors"] for b in bares),
+        "measurements": len(bares),
+        "bare": mean["rps"],
+    }
 
 
 DELETE_TITLE = "Benchmark task to delete"
@@ -576,34 +604,20 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
             else "Data: a database kept by an earlier run (BENCH_REUSE=1)."
         ),
         "",
-        "× bare page: requests/s of the row over the bare page's (the mean of its two",
-        "measurements at the same connection count). Lists and one task are read as the",
+        "× bare page: requests/s of the row over the bare page's measured just before and",
+        f"just after it (the bare page is measured first, after every {BARE_EVERY} rows and last;",
+        "its row gives the mean of those measurements). Lists and one task are read as the",
         "heavy user (10,000 tasks); POSTs act on another heavy user's tasks, each delete on",
         "a task of its own.",
         "",
         "| page | conns | req/s | p50 ms | p95 ms | p99 ms | × bare page | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for connections in CONNECTIONS:
-        group = [r for r in rows if r["connections"] == connections]
-        bare = [r for r in group if r["label"].startswith("bare page")]
-        bare_rps = sum(r["rps"] for r in bare) / len(bare) or float("nan")
-        for r in group:
-            if r["label"] == "bare page (baseline, again)":
-                continue
-            if r["label"] == "bare page (baseline)":
-                r = {
-                    **r,
-                    "rps": bare_rps,
-                    "p50": sum(b["p50"] for b in bare) / 2,
-                    "p95": sum(b["p95"] for b in bare) / 2,
-                    "p99": sum(b["p99"] for b in bare) / 2,
-                    "errors": sum(b["errors"] for b in bare),
-                }
-            lines.append(
-                f"| {r['label']} | {connections} | {r['rps']:,.1f} | {r['p50']:.1f} | "
-                f"{r['p95']:.1f} | {r['p99']:.1f} | {r['rps'] / bare_rps:.2f} | {r['errors']} |"
-            )
+    for r in rows:
+        lines.append(
+            f"| {r['label']} | {r['connections']} | {r['rps']:,.1f} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['p99']:.1f} | {r['rps'] / r['bare']:.2f} | {r['errors']} |"
+        )
     lines += [
         "",
         "## Query plans at this scale (application role, RLS, the heavy user)",
