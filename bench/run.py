@@ -507,7 +507,6 @@ def _mean_of(bares: list[dict]) -> dict:
         **bares[0],
         **mean,
         "errors": sum(b["errors"] for b in bares),
-        "measurements": len(bares),
         "bare": mean["rps"],
         "bare_p99": mean["p99"],
     }
