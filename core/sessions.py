@@ -26,6 +26,7 @@ from datetime import timedelta
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation
+from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -56,17 +57,18 @@ class SessionStore(db.SessionStore):
         """Django's save of an existing session, as one UPDATE without its savepoint
         (two more round trips inside the request's transaction). No row (deleted
         meanwhile) raises UpdateError, as Django's does, and leaves the transaction
-        usable: a count of 0 is not a database error."""
-        fields = {"session_data": self.encode(session)}
+        usable: a count of 0 is not a database error. Raw SQL, as a task's edit:
+        the ORM's UPDATE cost more CPU to build than the database spends on it."""
+        sql, params = "UPDATE django_session SET session_data = %s", [self.encode(session)]
         expiry, stored = self.get_expiry_date(), self._stored_expiry
         if stored is None or expiry < stored or expiry - stored >= timedelta(seconds=REFRESH_EVERY):
-            fields["expire_date"] = expiry
-        updated = self.model.objects.filter(session_key=stored_key(self.session_key)).update(
-            **fields
-        )
-        if not updated:
-            raise UpdateError
-        self._stored_expiry = fields.get("expire_date", stored)
+            sql, params = sql + ", expire_date = %s", [*params, expiry]
+            stored = expiry
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " WHERE session_key = %s", [*params, stored_key(self.session_key)])
+            if not cursor.rowcount:
+                raise UpdateError
+        self._stored_expiry = stored
 
     def _get_session_from_db(self):
         if self.session_key is None:
