@@ -438,18 +438,18 @@ def _write_ids(folder: Path, name: str, ids) -> Path:
 
 
 BARE = "bare page (baseline)"
-# Rows between two measurements of the bare page. The machine drifts by a fifth
-# within minutes (the bare page measured 318 and 404 req/s at the start and end
-# of one group), so each row is compared with the bare page measured just
-# before and just after it, not with the group's ends.
-BARE_EVERY = 6
 
 
 def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_delete, folder,
             duration):  # fmt: skip
-    """Every endpoint at every connection count, the bare page before, between every
-    BARE_EVERY rows and after. Each row's `bare` is the mean req/s of the bare
-    page's measurements just before and just after it.
+    """Every endpoint at every connection count, each paired with the bare page.
+
+    Each row is measured as bare page, row, row, bare page, in slices of half
+    `duration`, and compared with those two bare slices. The machine drifts by a
+    fifth within minutes (the bare page measured 291 and 462 req/s within one
+    group of a run): a drift during a row weighs on the row and its bare page
+    alike, where bare measurements every few rows left a row up to a minute and
+    a half from its baseline.
 
     Toggles and edits go round `writer_ids`; each delete takes a task of its own
     from `to_delete` (a second delete of one task would measure a 404 page)."""
@@ -457,6 +457,7 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
     toggles = _write_ids(folder, "toggle.ids", writer_ids)
     gets = [*views, ("one task", f"/tasks/{task_id}/")]
     bare = (BARE, "/bench/bare/", heavy_cookies, "GET", "", None)
+    half = max(1, duration // 2)
     rows = []
     for number, connections in enumerate(CONNECTIONS):
         deletes = to_delete[number * per_count : (number + 1) * per_count]
@@ -477,38 +478,42 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
             ("no-database page (anonymous)", "/bench/nodb/", None, "GET", "", None),
             ("/healthz (no middleware, no database)", "/healthz", None, "GET", "", None),
         ]
-        runs = [run for run in runs if ONLY.search(run[0])]
-        chunks = [runs[i : i + BARE_EVERY] for i in range(0, len(runs), BARE_EVERY)]
         group, bares = [], []
-        for chunk in [[bare], *([*chunk, bare] for chunk in chunks)]:
-            for label, path, cookies, method, body, ids in chunk:
+        for run in (run for run in runs if ONLY.search(run[0])):
+            slices = {BARE: [], run[0]: []}
+            for label, path, cookies, method, body, ids in (bare, run, run, bare):
                 options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
-                data = wrk(port, path, connections, duration, **options)
+                slices[label].append(wrk(port, path, connections, half, **options))
                 _drain(port)
-                data.update(label=label, connections=connections, bares_before=len(bares))
-                (bares if label == BARE else group).append(data)
-                say(
-                    f"   c={connections:>2} {label:45s} {data['rps']:8.1f} req/s  "
-                    f"p50 {data['p50']:7.1f}  p99 {data['p99']:7.1f} ms"
-                    + (f"  {data['errors']} errors" if data["errors"] else "")
-                )
-        for row in group:
-            around = bares[row["bares_before"] - 1 : row["bares_before"] + 1]
-            row["bare"] = sum(b["rps"] for b in around) / len(around)
-            row["bare_p99"] = sum(b["p99"] for b in around) / len(around)
-        rows += [_mean_of(bares), *group]
+            row, baseline = _combined(slices[run[0]]), _combined(slices[BARE])
+            row.update(label=run[0], connections=connections)
+            row.update(bare=baseline["rps"], bare_p99=baseline["p99"])
+            group.append(row)
+            bares += slices[BARE]
+            say(
+                f"   c={connections:>2} {run[0]:45s} {row['rps']:8.1f} req/s  "
+                f"p50 {row['p50']:7.1f}  p99 {row['p99']:7.1f} ms  "
+                f"x {row['rps'] / row['bare']:.2f} (bare {row['bare']:.1f} req/s, "
+                f"p99 {row['bare_p99']:.1f} ms)"
+                + (f"  {row['errors']} errors" if row["errors"] else "")
+            )
+        if bares:
+            baseline = _combined(bares)
+            baseline.update(label=BARE, connections=connections)
+            rows += [{**baseline, "bare": baseline["rps"], "bare_p99": baseline["p99"]}, *group]
     return rows
 
 
-def _mean_of(bares: list[dict]) -> dict:
-    """The bare page's row of the table: the mean of its measurements."""
-    mean = {key: sum(b[key] for b in bares) / len(bares) for key in ("rps", "p50", "p95", "p99")}
+def _combined(slices: list[dict]) -> dict:
+    """Measurements of one endpoint as one: requests/s over their whole time, the
+    mean of their latency percentiles, their errors added up."""
+    requests = sum(m["requests"] for m in slices)
+    seconds = sum(m["duration_us"] for m in slices) / 1e6
     return {
-        **bares[0],
-        **mean,
-        "errors": sum(b["errors"] for b in bares),
-        "bare": mean["rps"],
-        "bare_p99": mean["p99"],
+        **{key: sum(m[key] for m in slices) / len(slices) for key in ("p50", "p95", "p99")},
+        "rps": requests / seconds,
+        "duration_us": sum(m["duration_us"] for m in slices),
+        "errors": sum(m["errors"] for m in slices),
     }
 
 
@@ -594,7 +599,8 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         f"# make bench, SCALE={scale_name}",
         "",
         f"Machine: {_machine()}; PostgreSQL {pg_version}. gunicorn 2 sync workers, DEBUG off; "
-        f"wrk, 1 thread, {rows[0]['duration_us'] / 1e6:.0f} s per row. "
+        f"wrk, 1 thread, {rows[1]['duration_us'] / 1e6:.0f} s per row in two slices, and as "
+        "long for its bare page. "
         f"Workers' resident memory at the end: {', '.join(f'{m:.0f} MB' for m in rss)}.",
         "",
         (
@@ -605,12 +611,12 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
             else "Data: a database kept by an earlier run (BENCH_REUSE=1)."
         ),
         "",
-        "× bare page: requests/s of the row over the bare page's measured just before and",
-        f"just after it (the bare page is measured first, after every {BARE_EVERY} rows and last;",
-        "its row gives the mean of those measurements); bare p99: the mean p99 of those two",
-        "measurements. Lists and one task are read as the",
-        "heavy user (10,000 tasks); POSTs act on another heavy user's tasks, each delete on",
-        "a task of its own.",
+        "× bare page: requests/s of the row over the bare page's measured around it. Each",
+        "row is measured as bare page, row, row, bare page, in slices of half its time, so",
+        "the machine's drift weighs on both alike; bare p99: the mean p99 of the row's two",
+        "bare slices. The bare page's row: all its slices of the group. Lists and one task",
+        "are read as the heavy user (10,000 tasks); POSTs act on another heavy user's tasks,",
+        "each delete on a task of its own.",
         "",
         "| page | conns | req/s | p50 ms | p95 ms | p99 ms | × bare page | bare p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
