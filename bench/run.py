@@ -15,11 +15,12 @@ Steps, each printed with its time:
    baseline pages of bench/views.py) on a free port of 127.0.0.1, driven by wrk
    in a separate process at 1, 8 and 32 connections over every list view (tabs,
    first and deep pages, search, each sort order), one task, the POST actions,
-   and the baselines, measured in the same run;
+   and the baselines, measured in the same run: each row as bare page, row,
+   row, bare page, and compared with its own bare slices;
 4. one table (req/s, p50, p95, p99 and the ratio to the bare page), printed and
    written to bench/results/<scale>.md, with the workers' memory.
 The database is dropped at the end unless BENCH_KEEP=1; BENCH_REUSE=1 reuses a
-kept one (skips step 1). BENCH_DURATION sets the seconds per measurement.
+kept one (skips step 1). BENCH_DURATION sets the seconds per row (two slices).
 BENCH_DB names the database instead (a copy made with CREATE DATABASE … TEMPLATE,
 say). BENCH_PLANS_ONLY=1 stops after step 2 and keeps the database: the plan
 check alone, in a minute on a kept large database
