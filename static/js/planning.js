@@ -37,6 +37,9 @@
     clearTimeout(timer);
     timer = setTimeout(function () { preview(form, input); }, 150);
   });
+  // A title typed before this script ran (or kept by the browser on Back) gets its chip now.
+  var typed = document.querySelector("form[data-preview-url] input[name=title]");
+  if (typed && typed.value.trim()) preview(typed.form, typed);
   // After an add the chip empties with the field.
   document.addEventListener("submit", function (event) {
     if (!event.target.matches("form[data-preview-url]")) return;

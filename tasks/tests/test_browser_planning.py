@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tasks.tests.test_browser import NEW_PASSWORD
+from tasks.tests.test_browser import NEW_PASSWORD, _submit_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,7 @@ def test_it_plans_a_week(new_page, monkeypatch, javascript):
     expect(page).to_have_url(re.compile(r"/accounts/signup/done/$"))
     link = re.search(r"https?://[^/]+(/accounts/verify/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(link)
-    page.get_by_label("Email").fill(f"planner-{javascript}@example.com")
-    page.get_by_label("Password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/tasks/$"))
+    _submit_sign_in(page, f"planner-{javascript}@example.com", NEW_PASSWORD)
 
     page.get_by_label("New task").fill("Call Anna fri !2")
     if javascript:
@@ -153,3 +150,31 @@ def test_the_due_chip_and_priority_marker_fit_a_phone(new_page, monkeypatch):
     page.goto("/tasks/")
     expect(page.get_by_role("img", name="Priority: High")).to_be_visible()
     expect(page.locator(".task-due-overdue")).to_contain_text("overdue")
+
+
+def test_a_title_typed_before_the_script_arrives_gets_its_chip(new_page, monkeypatch):
+    """A fast typist (or a slow network) fills the quick add before planning.js runs:
+    the chip appears all the same, without another keystroke."""
+    import time
+
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    from accounts.tests.factories import UserFactory
+    from tasks.tests.test_browser import _sign_in
+
+    monkeypatch.setattr("core.clock.now", lambda: WEDNESDAY)
+    page = new_page(timezone_id="Europe/Paris", locale="en-GB")
+    _sign_in(page, UserFactory())
+    serve = StaticFilesHandler.serve
+
+    def slow_planning_script(handler, request):
+        if request.path.endswith("/planning.js"):
+            time.sleep(1.5)
+        return serve(handler, request)
+
+    monkeypatch.setattr(StaticFilesHandler, "serve", slow_planning_script)
+    page.route("**/planning.js", lambda route: route.continue_())  # not from the cache
+    page.goto("/tasks/", wait_until="commit")
+    page.get_by_label("New task").fill("Call Anna !2")
+    assert page.evaluate("document.readyState") != "complete"  # typed before the script ran
+    expect(page.locator("#quick-add-preview")).to_have_text("“Call Anna”: priority Medium")
