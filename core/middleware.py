@@ -78,7 +78,9 @@ class RLSContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with transaction.atomic():
+        # The COMMIT's answer is read by AwaitCommitMiddleware, once the
+        # response is built (core/postgresql/base.py).
+        with connection.defer_commit_wait(), transaction.atomic():
             loaded_elsewhere = hasattr(request, "_cached_user")
             user = request.user
             if loaded_elsewhere or not user.is_authenticated:
@@ -90,6 +92,25 @@ class RLSContextMiddleware:
                 transaction.set_rollback(True)
             else:
                 _save_changed_session(request)
+        return response
+
+
+class AwaitCommitMiddleware:
+    """Holds each response until its request's COMMIT has answered.
+
+    RLSContextMiddleware's COMMIT is sent without waiting for PostgreSQL's WAL
+    flush, and the middleware between the two build the response meanwhile
+    (core/postgresql/base.py). A COMMIT that failed raises here, and Django
+    answers with the 500 page instead: no response says a change was saved
+    before it is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        connection.wait_commit()
         return response
 
 

@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "core.probes.ProbeMiddleware",  # /healthz and /readyz, before anything else
     # Counts and times every request below it; answers /metrics (METRICS_TOKEN only).
     "core.metrics.MetricsMiddleware",
+    # Sends a response only once its request's COMMIT has answered (so the
+    # middleware below build it during the WAL flush: core/postgresql/base.py).
+    "core.middleware.AwaitCommitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.headers.SecurityHeadersMiddleware",
     "core.cookies.CookieSanitizerMiddleware",  # before anything reads a cookie
@@ -149,6 +152,8 @@ def _database(url: str) -> dict:
     config = env.db_url_config(url)
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("todo_site runs on PostgreSQL only: use a postgres:// URL")
+    # Django's backend, with a request's COMMIT answered while its response is built.
+    config["ENGINE"] = "core.postgresql"
     # A unix socket directory comes percent-encoded in the host part.
     config["HOST"] = unquote(config.get("HOST") or "")
     config.update(

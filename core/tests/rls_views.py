@@ -69,3 +69,31 @@ def switch_user(request):
     return JsonResponse(
         {"before": before, "after": after, "atomic": transaction.get_autocommit() is False}
     )
+
+
+def write_then_fail_at_commit(request):
+    """Creates a task and leaves a static token whose device it deletes: the
+    deferred foreign key refuses that at COMMIT, after this view has answered."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    Task.objects.create(user=request.user, title="written by a request whose commit fails")
+    device = StaticDevice.objects.create(user=request.user, name="backup")
+    device.token_set.create(token="12345678")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM otp_static_staticdevice WHERE id = %s", [device.pk])
+    return HttpResponse("Task saved.")
+
+
+def write_with_on_commit(request):
+    """Creates a task; an on_commit callback records in `request.commit_answered`
+    whether PostgreSQL had answered the COMMIT when the callback ran."""
+    from psycopg import pq
+
+    Task.objects.create(user=request.user, title="written with a callback")
+    request.commit_answered = []
+    transaction.on_commit(
+        lambda: request.commit_answered.append(
+            connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        )
+    )
+    return HttpResponse("saved")
