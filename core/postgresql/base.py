@@ -20,6 +20,8 @@ from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
 from psycopg import errors, generators, pq
 
+IDLE = pq.TransactionStatus.IDLE
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _defer_commit = False  # the next COMMIT may be answered later
@@ -44,19 +46,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         autocommit, self._autocommit_after_commit = self._autocommit_after_commit, None
         with self.wrap_database_errors:
             pgconn = self.connection.pgconn
-            results = self.connection.wait(generators.fetch_many(pgconn))
+            try:
+                results = self.connection.wait(generators.fetch_many(pgconn))
+            finally:
+                # Answered, committed or not: the transaction is over.
+                if autocommit is not None and pgconn.transaction_status == IDLE:
+                    self.connection.autocommit = autocommit
             failed = [r for r in results if r.status != pq.ExecStatus.COMMAND_OK]
             if failed:
                 raise errors.error_from_result(failed[0], encoding=self.connection.info.encoding)
-            if autocommit is not None:
-                self.connection.autocommit = autocommit
 
     def _commit(self):
         if not self._defer_commit or self.run_on_commit or self.connection is None:
             self.wait_commit()
             return super()._commit()
         pgconn = self.connection.pgconn
-        if pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        if pgconn.transaction_status == IDLE:
             return None
         with debug_transaction(self, "COMMIT"), self.wrap_database_errors:
             pgconn.send_query(b"COMMIT")

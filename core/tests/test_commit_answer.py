@@ -61,7 +61,9 @@ def test_a_commit_that_fails_after_the_view_answered_becomes_a_500_and_saves_not
     assert b"Task saved." not in response.content
     assert b"Nothing you sent was saved." in response.content
     assert admin_sql("SELECT count(*) FROM tasks WHERE user_id = %s", [user.pk]) == [(0,)]
-    # The same connection serves the next request.
+    # The connection is back in autocommit, as Django believes it is, and serves
+    # the next request.
+    assert connection.get_autocommit() and connection.connection.autocommit
     assert client.get("/rls/unfiltered/").json()["titles"] == []
 
 
