@@ -26,7 +26,6 @@ IDLE = pq.TransactionStatus.IDLE
 class DatabaseWrapper(base.DatabaseWrapper):
     _defer_commit = False  # the next COMMIT may be answered later
     _commit_sent = False  # a COMMIT was sent and its answer not read yet
-    _autocommit_after_commit = None  # set_autocommit() asked for while it was
 
     @contextmanager
     def defer_commit_wait(self):
@@ -43,15 +42,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if not self._commit_sent:
             return
         self._commit_sent = False
-        autocommit, self._autocommit_after_commit = self._autocommit_after_commit, None
         with self.wrap_database_errors:
             pgconn = self.connection.pgconn
             try:
                 results = self.connection.wait(generators.fetch_many(pgconn))
             finally:
-                # Answered, committed or not: the transaction is over.
-                if autocommit is not None and pgconn.transaction_status == IDLE:
-                    self.connection.autocommit = autocommit
+                # Answered, committed or not: the transaction is over, and
+                # psycopg takes the autocommit Django has recorded meanwhile.
+                if pgconn.transaction_status == IDLE:
+                    self.connection.autocommit = self.autocommit
             failed = [r for r in results if r.status != pq.ExecStatus.COMMAND_OK]
             if failed:
                 raise errors.error_from_result(failed[0], encoding=self.connection.info.encoding)
@@ -72,8 +71,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _set_autocommit(self, autocommit):
         if self._commit_sent and autocommit:
             # Right after the COMMIT (atomic's exit): psycopg refuses the change
-            # until the answer is read, so it is made then.
-            self._autocommit_after_commit = autocommit
+            # until the answer is read, so wait_commit() makes it then.
             return
         self.wait_commit()
         super()._set_autocommit(autocommit)
