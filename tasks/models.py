@@ -252,20 +252,26 @@ class Task(models.Model):
         """
 
 
+# The rows a user's counts may be spread over (migration 0018 draws one per transaction).
+COUNT_SLOTS = 8
+
+
 class TaskCountsQuerySet(models.QuerySet):
-    def version_of(self, owner) -> uuid.UUID | None:
-        """What changes at every write to `owner`'s tasks (None: no task ever counted)."""
+    def version_of(self, owner) -> tuple[uuid.UUID, ...]:
+        """What changes at every write to `owner`'s tasks: the version of each
+        of their slots (empty: no task ever counted)."""
         # Raw SQL: read on every list view, where the ORM's query building cost
         # more than the query (bench/cpu.py).
         with connection.cursor() as cursor:
-            cursor.execute("SELECT version FROM task_counts WHERE user_id = %s", [owner.pk])
-            row = cursor.fetchone()
-        return row[0] if row else None
+            cursor.execute(
+                "SELECT version FROM task_counts WHERE user_id = %s ORDER BY slot", [owner.pk]
+            )
+            return tuple(version for (version,) in cursor.fetchall())
 
     def tabs(self, owner, *, today: date) -> dict[str, int]:
         """The number of `owner`'s tasks in each tab, without counting them all. One query.
 
-        All and Completed are the owner's row of `task_counts`. Today and
+        All and Completed are the sums of the owner's rows of `task_counts`. Today and
         Upcoming depend on the date, so they are counted, but over the owner's
         open tasks with a due date only: one range of idx_tasks_user_completed_due,
         read index-only (a third of a heavy user's entries). The same figures as
@@ -284,7 +290,10 @@ class TaskCountsQuerySet(models.QuerySet):
                     FROM tasks
                     WHERE user_id = %(owner)s AND completed = false AND due_date IS NOT NULL
                 ) AS d
-                LEFT JOIN task_counts AS c ON c.user_id = %(owner)s
+                CROSS JOIN (
+                    SELECT sum(total) AS total, sum(completed) AS completed
+                    FROM task_counts WHERE user_id = %(owner)s
+                ) AS c
                 """,
                 {"owner": owner.pk, "today": today},
             )
@@ -304,31 +313,40 @@ class TaskCounts(models.Model):
     Kept by the database, not by the application: statement-level triggers on
     `tasks` (migration 0016) add each INSERT, UPDATE, DELETE and TRUNCATE to the
     rows of the users it touched, whatever wrote it (services, the admin, the
-    import, archive_tasks, generate_data, plain SQL). A user without a row has
-    no tasks. Read-only for the application role (core/grants.py), and only the
-    user's own row (row-level security), so the list shows its tab counts
-    without counting the user's tasks (`TaskCounts.objects.tabs`).
+    import, archive_tasks, generate_data, plain SQL). A user's figures are the
+    sum of their rows, one per slot a transaction wrote in (migration 0018: two
+    requests of one user writing at once rarely wait for each other). A user
+    without rows has no tasks. Read-only for the application role
+    (core/grants.py), and only the user's own rows (row-level security), so the
+    list shows its tab counts without counting the user's tasks
+    (`TaskCounts.objects.tabs`).
     """
 
-    # No foreign key (migration 0016 says why); a trigger on users deletes the row.
-    user = models.OneToOneField(
+    pk = models.CompositePrimaryKey("user_id", "slot")
+    # No foreign key (migration 0016 says why); a trigger on users deletes the rows.
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        primary_key=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
+    slot = models.SmallIntegerField(default=0, db_default=0)
     total = models.IntegerField(default=0, db_default=0)
     completed = models.IntegerField(default=0, db_default=0)
-    # A new random value at every write to the user's tasks (migration 0017): the
-    # list's rendered pages are kept under it (tasks/page_cache.py). Random, not a
-    # counter, so that no value comes back, even after a restore.
+    # A new random value at every write to the slot (migration 0017): the
+    # list's rendered pages are kept under the user's versions (tasks/page_cache.py).
+    # Random, not a counter, so that no value comes back, even after a restore.
     version = models.UUIDField(db_default=GenRandomUUID(), editable=False)
 
     objects = TaskCountsQuerySet.as_manager()
 
     class Meta:
         db_table = "task_counts"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(slot__gte=0, slot__lt=COUNT_SLOTS), name="chk_task_counts_slot"
+            )
+        ]
 
     def __str__(self):
         return f"{self.completed}/{self.total}"

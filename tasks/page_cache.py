@@ -5,10 +5,10 @@ A heavy user's list page cost about three times the benchmark's bare page
 repeat one that nothing has changed since: a reload, a tab and back, paging
 back. So a rendered page is kept, per process, under everything it depends on:
 
-- the user's tasks: `task_counts.version`, which the database renews at every
-  statement that writes them, whatever wrote it (migration 0017). It is read
-  before the page's queries, so a page is never kept under a version older
-  than its rows;
+- the user's tasks: the `version` of each of their `task_counts` rows, one of
+  which the database renews at every statement that writes them, whatever
+  wrote it (migrations 0017, 0018). They are read before the page's queries,
+  so a page is never kept under versions older than its rows;
 - the request: the list state (tab, search, sort, page and cursor, as parsed:
   other query parameters make no new page), the language, the user's today
   (due labels, Today and Upcoming), the script prefix;

@@ -6,8 +6,9 @@ as `state` for its links and hidden fields.
 
 Write last: a view that changes tasks works out what its response needs (the
 list state, the URL to go back to) before the write. From the write to COMMIT
-the user's `task_counts` row stays locked (the counts trigger, docs/schema.md),
-so every other write of the same user waits for whatever runs in between.
+one of the user's `task_counts` rows stays locked (the counts trigger,
+docs/schema.md), so another write of the same user that drew the same slot
+waits for whatever runs in between.
 """
 
 import uuid

@@ -1,4 +1,4 @@
-"""`task_counts`: the per-user counts the database keeps (tasks/migrations/0016).
+"""`task_counts`: the per-user counts the database keeps (tasks/migrations/0016, 0018).
 
 After every kind of write, whatever makes it, each user's stored counts equal a
 real COUNT of their tasks, and the list's tabs show the same figures as
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.models import User
@@ -30,10 +31,10 @@ TODAY = date(2026, 11, 26)
 def _counts(user) -> tuple[tuple[int, int], tuple[int, int]]:
     """`user`'s (total, completed) as stored, and as counted from their tasks (read as the user)."""
     with user_context(user.pk):
-        row = TaskCounts.objects.filter(user=user).values_list("total", "completed").first()
+        stored = TaskCounts.objects.filter(user=user).aggregate(Sum("total"), Sum("completed"))
         tasks = Task.objects.for_owner(user)
         counted = (tasks.count(), tasks.filter(completed=True).count())
-    return row or (0, 0), counted
+    return (stored["total__sum"] or 0, stored["completed__sum"] or 0), counted
 
 
 def _assert_true(*users, after: str = "") -> None:
@@ -50,7 +51,7 @@ def _every_users_counts_are_true() -> None:
     stored = {
         user_id: (total, completed)
         for user_id, total, completed in admin_sql(
-            "SELECT user_id, total, completed FROM task_counts"
+            "SELECT user_id, sum(total), sum(completed) FROM task_counts GROUP BY user_id"
         )
         if (total, completed) != (0, 0)
     }
@@ -244,7 +245,7 @@ def test_deleting_a_user_deletes_their_counts_and_no_one_elses(people):
 
     admin_sql("DELETE FROM users WHERE id = %s", [alice.pk])
 
-    assert admin_sql("SELECT user_id FROM task_counts") == [(bob.pk,)]
+    assert admin_sql("SELECT DISTINCT user_id FROM task_counts") == [(bob.pk,)]
     _every_users_counts_are_true()
 
 
@@ -285,29 +286,48 @@ def test_generate_data_into_an_empty_table_and_then_beside_it_is_counted(committ
     for _ in range(2):
         call_command("generate_data", *run, stdout=io.StringIO(), stderr=io.StringIO())
         _every_users_counts_are_true()
-    assert admin_sql("SELECT count(*), sum(total) FROM task_counts") == [(12, 2 * (5 * 7 + 40))]
+    assert admin_sql("SELECT count(DISTINCT user_id), sum(total) FROM task_counts") == [
+        (12, 2 * (5 * 7 + 40))
+    ]
 
 
 def test_the_rebuild_function_counts_what_the_triggers_counted(people):
-    before = admin_sql("SELECT user_id, total, completed FROM task_counts ORDER BY user_id")
+    per_user = "SELECT user_id, sum(total), sum(completed) FROM task_counts GROUP BY 1 ORDER BY 1"
+    before = admin_sql(per_user)
 
     admin_sql("SELECT app.task_counts_rebuild()")
 
-    assert admin_sql("SELECT user_id, total, completed FROM task_counts ORDER BY user_id") == before
+    assert admin_sql(per_user) == before
     assert len(before) == 2
+    # One row per user again, in slot 0.
+    assert admin_sql("SELECT DISTINCT slot FROM task_counts") == [(0,)]
 
 
-def test_two_transactions_adding_a_users_first_tasks_at_once_are_both_counted(committed):
-    alice = UserFactory()
+class _Retry(Exception):
+    """Roll back and draw another transaction id."""
+
+
+def _slot() -> int:
+    """The counts slot of the transaction (the same expression as the trigger's)."""
+    return sql("SELECT (pg_current_xact_id()::text::bigint %% 8)::int")[0][0]
+
+
+def _create_while_another_transaction_holds_its_slot(user, *, same_slot: bool) -> int:
+    """Two transactions create tasks of `user` at once: the first holds its slot
+    until the second has written (or waits); the second draws transaction ids
+    until its slot is the first's (`same_slot`) or another. Returns the number
+    of sessions seen waiting on a lock meanwhile, and whether the second had
+    committed before the first did."""
     inserted, release = threading.Event(), threading.Event()
-    errors = []
+    first_slot, errors = [], []
 
     def first():
         try:
-            with user_context(alice.pk):
-                services.task_create(owner=alice, title="First")
+            with user_context(user.pk):
+                services.task_create(owner=user, title="First")
+                first_slot.append(_slot())
                 inserted.set()
-                release.wait(10)  # COMMIT only once the second waits for it
+                release.wait(10)  # COMMIT only once the second has written or waits
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -317,9 +337,18 @@ def test_two_transactions_adding_a_users_first_tasks_at_once_are_both_counted(co
     def second():
         try:
             inserted.wait(10)
-            with user_context(alice.pk):
-                services.task_create(owner=alice, title="Second")
-                services.task_create(owner=alice, title="Third")
+            for _ in range(500):
+                try:
+                    with user_context(user.pk):
+                        if (_slot() == first_slot[0]) != same_slot:
+                            raise _Retry
+                        services.task_create(owner=user, title="Second")
+                        services.task_create(owner=user, title="Third")
+                    break
+                except _Retry:
+                    continue
+            else:
+                raise AssertionError("no transaction id with the slot wanted")
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -329,19 +358,47 @@ def test_two_transactions_adding_a_users_first_tasks_at_once_are_both_counted(co
     for thread in threads:
         thread.start()
     inserted.wait(10)
-    # The second transaction's count waits on the row the first one created.
-    for _ in range(200):
-        if sessions_waiting_on_a_lock():
+    blocked = 0
+    for _ in range(80):
+        blocked = max(blocked, sessions_waiting_on_a_lock())
+        if blocked or not threads[1].is_alive():
             break
         time.sleep(0.025)
-    blocked = sessions_waiting_on_a_lock()
+    second_done_first = not threads[1].is_alive()
     release.set()
     for thread in threads:
         thread.join()
-
     assert errors == []
-    assert blocked == 1
+    return blocked, second_done_first
+
+
+def test_two_transactions_in_one_slot_queue_and_are_both_counted(committed):
+    alice = UserFactory()
+
+    blocked, second_done_first = _create_while_another_transaction_holds_its_slot(
+        alice, same_slot=True
+    )
+
+    # The second's count waited on the row the first one created.
+    assert (blocked, second_done_first) == (1, False)
     assert _counts(alice) == ((3, 0), (3, 0))
+    assert admin_sql("SELECT count(*) FROM task_counts WHERE user_id = %s", [alice.pk]) == [(1,)]
+
+
+def test_two_transactions_in_different_slots_do_not_wait_and_are_both_counted(committed):
+    alice = UserFactory()
+
+    blocked, second_done_first = _create_while_another_transaction_holds_its_slot(
+        alice, same_slot=False
+    )
+
+    # The second wrote its tasks and its counts while the first still held its row.
+    assert (blocked, second_done_first) == (0, True)
+    assert _counts(alice) == ((3, 0), (3, 0))
+    assert admin_sql("SELECT count(*) FROM task_counts WHERE user_id = %s", [alice.pk]) == [(2,)]
+    with user_context(alice.pk):
+        assert TaskCounts.objects.tabs(alice, today=TODAY)["all"] == 3
+        assert len(TaskCounts.objects.version_of(alice)) == 2
 
 
 def test_the_list_shows_the_stored_counts(alice_client, alice, make_tasks):
