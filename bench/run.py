@@ -15,12 +15,12 @@ Steps, each printed with its time:
    baseline pages of bench/views.py) on a free port of 127.0.0.1, driven by wrk
    in a separate process at 1, 8 and 32 connections over every list view (tabs,
    first and deep pages, search, each sort order), one task, the POST actions,
-   and the baselines, measured in the same run: each row as bare page, row,
-   row, bare page, and compared with its own bare slices;
+   and the baselines, measured in the same run: each row in 3 rounds between
+   4 slices of the bare page, and compared with those bare slices (medians);
 4. one table (req/s, p50, p95, p99 and the ratio to the bare page), printed and
    written to bench/results/<scale>.md, with the workers' memory.
 The database is dropped at the end unless BENCH_KEEP=1; BENCH_REUSE=1 reuses a
-kept one (skips step 1). BENCH_DURATION sets the seconds per row (two slices).
+kept one (skips step 1). BENCH_DURATION sets the seconds per row (3 rounds).
 BENCH_DB names the database instead (a copy made with CREATE DATABASE … TEMPLATE,
 say). BENCH_PLANS_ONLY=1 stops after step 2 and keeps the database: the plan
 check alone, in a minute on a kept large database
@@ -39,6 +39,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -448,12 +449,16 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
             duration):  # fmt: skip
     """Every endpoint at every connection count, each paired with the bare page.
 
-    Each row is measured as bare page, row, row, bare page, in slices of half
-    `duration`, and compared with those two bare slices. The machine drifts by a
-    fifth within minutes (the bare page measured 291 and 462 req/s within one
-    group of a run): a drift during a row weighs on the row and its bare page
-    alike, where bare measurements every few rows left a row up to a minute and
-    a half from its baseline.
+    Each row is measured in ROUNDS rounds of a third of `duration`, each between
+    two slices of the bare page (bare, row, bare, row, bare, row, bare), and
+    compared with those bare slices; every figure is the median of its rounds,
+    as the issue's own measurements were (medians of 3 rounds). The machine
+    drifts by a fifth within minutes (the bare page measured 291 and 462 req/s
+    within one group of a run): a drift during a row weighs on the row and its
+    bare page alike, where bare measurements every few rows left a row up to a
+    minute and a half from its baseline. A median also keeps one stall of the
+    host (one slice's p99 twice the others') from standing for the row, as the
+    mean of two slices did.
 
     Toggles and edits go round `writer_ids`; each delete takes a task of its own
     from `to_delete` (a second delete of one task would measure a 404 page)."""
@@ -461,14 +466,14 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
     toggles = _write_ids(folder, "toggle.ids", writer_ids)
     gets = [*views, ("one task", f"/tasks/{task_id}/")]
     bare = (BARE, "/bench/bare/", heavy_cookies, "GET", "", None)
-    half = max(1, duration // 2)
+    part_seconds = max(1, duration // ROUNDS)
     rows = []
     for number, connections in enumerate(CONNECTIONS):
         deletes = to_delete[number * per_count : (number + 1) * per_count]
         # One file per slice: each wrk starts at the top of its file.
         delete_ids = tuple(
-            _write_ids(folder, f"delete-{connections}-{part}.ids", deletes[part::2])
-            for part in (0, 1)
+            _write_ids(folder, f"delete-{connections}-{part}.ids", deletes[part::ROUNDS])
+            for part in range(ROUNDS)
         )
         runs = [(label, path, heavy_cookies, "GET", "", None) for label, path in gets]
         runs += [
@@ -489,13 +494,14 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
         group, bares = [], []
         for run in (run for run in runs if ONLY.search(run[0])):
             slices = {BARE: [], run[0]: []}
-            for (label, path, cookies, method, body, ids), part in (
-                (bare, 0), (run, 0), (run, 1), (bare, 1)
-            ):  # fmt: skip
+            order = [(bare, 0)]
+            for part in range(ROUNDS):
+                order += [(run, part), (bare, 0)]
+            for (label, path, cookies, method, body, ids), part in order:
                 if isinstance(ids, tuple):
                     ids = ids[part]
                 options = {"cookies": cookies, "method": method, "body": body, "ids": ids}
-                slices[label].append(wrk(port, path, connections, half, **options))
+                slices[label].append(wrk(port, path, connections, part_seconds, **options))
                 _drain(port)
             row, baseline = _combined(slices[run[0]]), _combined(slices[BARE])
             row.update(label=run[0], connections=connections)
@@ -517,20 +523,19 @@ def measure(port, heavy_cookies, writer_cookies, views, task_id, writer_ids, to_
 
 
 def _combined(slices: list[dict]) -> dict:
-    """Measurements of one endpoint as one: requests/s over their whole time, the
-    mean of their latency percentiles, their errors added up."""
-    requests = sum(m["requests"] for m in slices)
-    seconds = sum(m["duration_us"] for m in slices) / 1e6
+    """Measurements of one endpoint as one: the median of their requests/s and of
+    each latency percentile, their time and errors added up."""
     return {
-        **{key: sum(m[key] for m in slices) / len(slices) for key in ("p50", "p95", "p99")},
-        "rps": requests / seconds,
+        **{key: statistics.median(m[key] for m in slices) for key in ("rps", "p50", "p95", "p99")},
         "duration_us": sum(m["duration_us"] for m in slices),
         "errors": sum(m["errors"] for m in slices),
     }
 
 
 DELETE_TITLE = "Benchmark task to delete"
-# Enough for a 15-second row (two slices, half of them each) at twice the
+# Rounds per row (and slices of the bare page between and around them).
+ROUNDS = 3
+# Enough for a 15-second row (3 rounds of a third each) at twice the
 # fastest rate measured (about 400 deletes/s): a run that ran out would delete
 # tasks already gone, and measure the 404 page instead.
 DELETES_PER_COUNT = 12_000
@@ -621,8 +626,8 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         f"# make bench, SCALE={scale_name}",
         "",
         f"Machine: {_machine()}; PostgreSQL {pg_version}. gunicorn 2 sync workers, DEBUG off; "
-        f"wrk, 1 thread, {rows[1]['duration_us'] / 1e6:.0f} s per row in two slices, and as "
-        "long for its bare page. "
+        f"wrk, 1 thread, {rows[1]['duration_us'] / 1e6:.0f} s per row in {ROUNDS} rounds, each "
+        "between two slices of the bare page as long. "
         f"Workers' resident memory at the end: {', '.join(f'{m:.0f} MB' for m in rss)}.",
         "",
         (
@@ -634,9 +639,11 @@ def report(rows, scale_name, timings, plan_lines, plans_ok, rss, pg_version) -> 
         ),
         "",
         "× bare page: requests/s of the row over the bare page's measured around it. Each",
-        "row is measured as bare page, row, row, bare page, in slices of half its time, so",
-        "the machine's drift weighs on both alike; bare p99: the mean p99 of the row's two",
-        "bare slices. The bare page's row: all its slices of the group. Lists and one task",
+        f"row is measured in {ROUNDS} rounds, each between two slices of the bare page (bare,",
+        "row, bare, row, bare, row, bare), so the machine's drift weighs on both alike; each",
+        "figure is the median of its rounds (req/s, p50, p95, p99), the bare page's of its",
+        f"{ROUNDS + 1} slices around the row (bare p99). The bare page's row: all its slices",
+        "of the group. Lists and one task",
         "are read as the heavy user (10,000 tasks); POSTs act on another heavy user's tasks,",
         "each delete on a task of its own.",
         "",
