@@ -22,7 +22,7 @@ from core import clock
 from core.rls import user_context
 from core.tests.helpers import admin_sql, sessions_waiting_on_a_lock, sql
 from tasks import imports, services
-from tasks.models import Task, TaskCounts
+from tasks.models import COUNT_SLOTS, Task, TaskCounts
 from tasks.tests.factories import TaskFactory
 
 TODAY = date(2026, 11, 26)
@@ -309,7 +309,7 @@ class _Retry(Exception):
 
 def _slot() -> int:
     """The counts slot of the transaction (the same expression as the trigger's)."""
-    return sql("SELECT (pg_current_xact_id()::text::bigint %% 8)::int")[0][0]
+    return sql("SELECT (pg_current_xact_id()::text::bigint %% %s)::int", [COUNT_SLOTS])[0][0]
 
 
 def _create_while_another_transaction_holds_its_slot(user, *, same_slot: bool) -> int:
