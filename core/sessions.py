@@ -11,13 +11,13 @@ core/migrations/0004_invalidate_sessions.py removed the rows stored the old way.
 A save that repeats the last one (the same key and data) is skipped: the
 request's transaction saves a changed session before it commits
 (core.middleware.RLSContextMiddleware), so a request's writes and its session
-(a delete's Undo record) take one commit, and SessionMiddleware's save after
-that has nothing to add.
+(a bulk change's Undo record) take one commit, and SessionMiddleware's save
+after that has nothing to add.
 
 A save leaves the row's expire_date as it is unless it moves back or by a day
 or more (core/session_expiry.py moves it daily): expire_date is indexed, and an
 UPDATE that changes no indexed column is a heap-only (HOT) update, which adds
-no index entries. A delete's Undo record then rewrites session_data alone.
+no index entries. An Undo record kept in the session then rewrites session_data alone.
 """
 
 import logging

@@ -45,6 +45,8 @@ def commits(monkeypatch):
 
 
 def test_a_delete_and_its_undo_record_take_one_commit(commits):
+    # The record is the signed token in the message (tasks/undo.py): nothing
+    # else is saved, and the token the Undo button posts puts the task back.
     task = TaskFactory(user=UserFactory())
     client = Client()
     client.force_login(task.user)
@@ -54,7 +56,6 @@ def test_a_delete_and_its_undo_record_take_one_commit(commits):
 
     assert deleted.status_code == 302
     assert commits == ["default"]
-    # The record saved in that commit is the one the Undo button finds.
     page = client.get(deleted["Location"]).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     restored = client.post(reverse("tasks:undo"), {"token": token})
@@ -119,7 +120,7 @@ def _hot_updates_of_sessions() -> int:
 
 def test_a_save_keeps_the_expiry_unless_it_moves_by_a_day_so_an_undo_record_adds_no_index_entry():
     # expire_date is indexed: a save that leaves it alone is a HOT update (no new
-    # index entries), which a delete's Undo record makes on every delete.
+    # index entries), as a bulk change's Undo record or a taken Undo token makes.
     store = SessionStore()
     store["step"] = 1
     store.create()

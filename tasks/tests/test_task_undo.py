@@ -5,7 +5,10 @@ from datetime import date
 from unittest import mock
 
 import pytest
+from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.tests.helpers import messages_of
@@ -104,18 +107,65 @@ def test_undo_lasts_well_over_a_minute_and_then_expires(alice_client, alice, as_
         assert messages_of(response)[-1] == "That can no longer be undone."
 
 
-def test_a_token_from_another_session_undoes_nothing(client, alice, bob, as_user, make_tasks):
+@pytest.mark.parametrize("whose", ["bob's", "alice's other"])
+def test_a_token_from_another_session_undoes_nothing(
+    client, alice, bob, as_user, make_tasks, whose
+):
     (task,) = make_tasks(alice, 1)
     client.force_login(alice)
     token = _undo_token(client, client.post(reverse("tasks:delete", args=[task.pk])))
-    bob_client = Client()
-    bob_client.force_login(bob)
+    other = Client()
+    other.force_login(bob if whose == "bob's" else alice)
 
-    response = bob_client.post(URL, {"token": token})
+    response = other.post(URL, {"token": token})
 
     assert messages_of(response) == ["That can no longer be undone."]
     assert _rows(alice, as_user) == []
     assert len(_rows(alice, as_user, TrashedTask)) == 1
+
+
+def test_a_delete_writes_nothing_but_the_delete(alice_client, alice, as_user, make_tasks):
+    # Its Undo record is the signed token in its message, not a session write.
+    (task,) = make_tasks(alice, 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        deleted = alice_client.post(reverse("tasks:delete", args=[task.pk]))
+
+    # (The test's own transaction wraps the request's in a savepoint.)
+    not_writes = ("SELECT", "SAVEPOINT", "RELEASE")
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] not in not_writes]
+    # One statement: WITH moved AS (DELETE FROM tasks ...) INSERT INTO tasks_trash ...
+    assert len(writes) == 1 and "INSERT INTO tasks_trash" in writes[0], writes
+    token = _undo_token(alice_client, deleted)
+    assert messages_of(alice_client.post(URL, {"token": token})) == ["Restored 1 task."]
+
+
+def test_a_bulk_change_of_more_tasks_than_a_token_holds_is_kept_in_the_session(
+    alice_client, alice, as_user, make_tasks
+):
+    make_tasks(alice, undo.SIGNED_IDS + 1, completed=True)
+
+    cleared = alice_client.post(reverse("tasks:clear_completed"))
+    token = _undo_token(alice_client, cleared)
+
+    assert ":" not in token and token in alice_client.session[undo.SESSION_KEY]
+    response = alice_client.post(URL, {"token": token})
+    assert messages_of(response) == [f"Restored {undo.SIGNED_IDS + 1} tasks from the archive."]
+    again = alice_client.post(URL, {"token": token})
+    assert messages_of(again)[-1] == "That can no longer be undone."
+    assert _rows(alice, as_user, ArchivedTask) == []
+
+
+def test_an_altered_signed_token_undoes_nothing(alice_client, alice, as_user, make_tasks):
+    (task,) = make_tasks(alice, 1)
+    token = _undo_token(alice_client, alice_client.post(reverse("tasks:delete", args=[task.pk])))
+    value, stamp, signature = token.rsplit(":", 2)
+    forged = signing.dumps({"action": "delete", "ids": [str(task.pk)], "state": {}, "at": 0})
+
+    for altered in (f"{value}x:{stamp}:{signature}", f"{value}:{stamp}:{signature[:-1]}", forged):
+        response = alice_client.post(URL, {"token": altered})
+        assert messages_of(response)[-1] == "That can no longer be undone."
+    assert _rows(alice, as_user) == []
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 5000])
