@@ -117,7 +117,7 @@ class AwaitCommitMiddleware:
 def _save_changed_session(request) -> None:
     """Save a changed session in the request's transaction, where SessionMiddleware
     would save it in a transaction of its own after this one: one commit, and one
-    wait for its WAL flush, instead of two (a delete keeps its Undo in the session).
+    wait for its WAL flush, instead of two (a bulk change keeps its Undo in the session).
     SessionMiddleware's save then repeats this one and is skipped (core/sessions.py).
     """
     session = getattr(request, "session", None)
