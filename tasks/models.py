@@ -243,12 +243,12 @@ class Task(models.Model):
         return self.title
 
     def validate_constraints(self, exclude=None):
-        """Skip Django's second look at the CHECK constraints on every form save.
+        """Skip Django's second look at the CHECK constraints on every admin save.
 
-        Django asks PostgreSQL about each CHECK (a savepoint and a query apiece:
-        six statements per create or edit) for rules the forms' fields already
-        apply (TaskForm.clean_title, the priority's choices) and PostgreSQL
-        enforces on every write whatever its path.
+        Django asks PostgreSQL about each CHECK (a savepoint and a query apiece)
+        for rules the admin form's fields already apply (a title is trimmed,
+        then required; the priority's choices) and PostgreSQL enforces on every
+        write whatever its path. (The task pages' forms are plain forms.)
         """
 
 

@@ -447,7 +447,7 @@ def _conflict_rows(form, current: Task) -> list[dict]:
             "saved": _as_text(getattr(current, name)),
             "yours": _as_text(form.cleaned_data[name]),
         }
-        for name in form.Meta.fields
+        for name in form.EDITED
     ]
 
 
@@ -471,7 +471,7 @@ def task_update(request, pk):
     return render(
         request,
         "tasks/task_form.html",
-        _context(request, state, form=TaskUpdateForm(instance=task), task=task),
+        _context(request, state, form=TaskUpdateForm.of(task), task=task),
     )
 
 
@@ -479,8 +479,7 @@ def _task_update_post(request, pk, state):
     """Save an edit without reading the task first: the conditional UPDATE is the
     check (the owner's task, at the version read), and the task is read only when
     the page must be shown again (a form error, a newer version, no such task)."""
-    # The form only validates and collects: an unsaved instance with the key is enough.
-    form = TaskUpdateForm(request.POST, instance=Task(pk=pk, user_id=request.user.pk))
+    form = TaskUpdateForm(request.POST)
     if not form.is_valid():
         task = Task.objects.for_owner(request.user).filter(pk=pk).first()
         if task is None:
@@ -489,13 +488,15 @@ def _task_update_post(request, pk, state):
             request, "tasks/task_form.html", _context(request, state, form=form, task=task)
         )
     try:
-        services.task_update(task=form.instance, **form.cleaned_data)
+        # An unsaved instance with the key is enough: the UPDATE checks the rest.
+        task = Task(pk=pk, user_id=request.user.pk)
+        services.task_update(task=task, **form.cleaned_data)
     except services.TaskGone:
         return _task_gone(request, state, form)
     except services.TaskChanged as changed:
         current = changed.current
         conflict = _conflict_rows(form, current)
-        form = TaskUpdateForm(form.data_with_version(current.updated_at), instance=current)
+        form = TaskUpdateForm(form.data_with_version(current.updated_at))
         ctx = _context(request, state, form=form, task=current, conflict=conflict)
         return render(request, "tasks/task_form.html", ctx, status=409)
     messages.success(request, gettext("Task saved."))
@@ -532,7 +533,7 @@ def task_rename(request, pk):
     newer title says what is saved and what was typed, and saves neither over the other.
     """
     task = _get_task(request, pk)
-    form = TaskRenameForm(request.POST, instance=task)
+    form = TaskRenameForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:

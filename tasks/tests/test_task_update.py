@@ -1,3 +1,6 @@
+import datetime
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +26,15 @@ def _url(task):
     return reverse("tasks:update", args=[task.pk])
 
 
-def test_it_shows_the_form_filled_in(alice_client, task):
+def test_it_shows_the_form_filled_in(alice_client, alice, as_user):
+    task = TaskFactory(
+        user=alice,
+        title="Call dentist",
+        description="Schedule cleaning",
+        due_date=datetime.date(2026, 12, 3),
+        priority=2,
+        completed=True,
+    )
     response = alice_client.get(_url(task), {"status": "active"})
     html = response.content.decode()
 
@@ -31,7 +42,12 @@ def test_it_shows_the_form_filled_in(alice_client, task):
     assert "<title>Edit task · todo</title>" in html
     assert 'value="Call dentist"' in html
     assert "Schedule cleaning</textarea>" in html
-    assert 'name="completed"' in html
+    assert 'name="due_date" value="2026-12-03"' in html
+    assert re.search(r'<option value="2"[^>]* selected>', html)
+    assert re.search(r'name="completed"[^>]* checked', html)
+    # The version the form was read at, which a save must still find.
+    version = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    assert datetime.datetime.fromisoformat(version) == _reload(task, as_user).updated_at
     # Cancel is a plain link: leaving the page discards the changes.
     assert '<a class="button button-secondary" href="/tasks/?status=active">Cancel</a>' in html
 
@@ -52,8 +68,8 @@ def test_it_saves_title_description_and_completed(alice_client, task, as_user):
 def test_saving_makes_a_constant_number_of_queries(alice_client, task, django_assert_num_queries):
     # SAVEPOINT, session, set the RLS user, user, the UPDATE, RELEASE, reset the
     # RLS user: the task is not read first (the conditional UPDATE checks owner and
-    # version), and Django does not re-check the CHECK constraints, which the form's
-    # fields apply (tasks.models.Task.validate_constraints).
+    # version), and the form, not a ModelForm, asks PostgreSQL nothing about the
+    # CHECK constraints, whose rules its fields apply.
     with django_assert_num_queries(7):
         response = alice_client.post(_url(task), {"title": "Call the dentist", "priority": "2"})
 
