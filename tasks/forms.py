@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import AccessibleFormMixin
 from tasks import quickadd
-from tasks.models import PRIORITY_NONE, Task
+from tasks.models import EDITABLE_COLUMNS, PRIORITY_NONE, Task
 
 # Characters that show nothing: white space, controls, and format characters such
 # as the zero-width space (U+200B) or the byte-order mark (U+FEFF).
@@ -145,16 +145,13 @@ class VersionField(forms.CharField):
 class TaskUpdateForm(TaskForm):
     """The task's fields plus the version read, so a save over a newer one is refused."""
 
-    # What an edit saves (tasks.services.task_update), in the order the page shows them.
-    EDITED = ("title", "description", "completed", "due_date", "priority")
-
     completed = task_field("completed", label=_("Completed"))
     version = VersionField()
 
     @classmethod
     def of(cls, task: Task) -> "TaskUpdateForm":
         """The unbound form showing `task` as saved, at its current version."""
-        initial = {name: getattr(task, name) for name in cls.EDITED}
+        initial = {name: getattr(task, name) for name in EDITABLE_COLUMNS}
         return cls(initial={**initial, "version": task.updated_at})
 
     def data_with_version(self, version: datetime):

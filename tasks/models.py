@@ -27,6 +27,10 @@ PRIORITY_CHOICES = [
 ]
 PRIORITY_RANGE = Q(priority__gte=PRIORITY_NONE, priority__lte=PRIORITY_HIGH)
 
+# The columns a user edits, in the edit page's order: the edit form shows them, its
+# conflict table compares them, and tasks.services.task_update's UPDATE sets them.
+EDITABLE_COLUMNS = ("title", "description", "completed", "due_date", "priority")
+
 # The columns every task-shaped table shares (tasks, tasks_archive, tasks_trash), in
 # table order: the moves between them (tasks/services.py), the export (without user_id) and
 # generate_data copy exactly these.

@@ -37,6 +37,7 @@ from tasks.forms import ImportForm, QuickAddForm, TaskCreateForm, TaskRenameForm
 from tasks.imports import MAX_BYTES, ids_in_use, import_read, import_tasks
 from tasks.list_state import ListState, clean_text
 from tasks.models import (
+    EDITABLE_COLUMNS,
     PRIORITY_CHOICES,
     STATUS_ACTIVE,
     STATUS_ALL,
@@ -447,7 +448,7 @@ def _conflict_rows(form, current: Task) -> list[dict]:
             "saved": _as_text(getattr(current, name)),
             "yours": _as_text(form.cleaned_data[name]),
         }
-        for name in form.EDITED
+        for name in EDITABLE_COLUMNS
     ]
 
 
