@@ -155,15 +155,17 @@ def submit_token_spend(*, owner, token: uuid.UUID, content: dict) -> bool:
 
 def task_update(
     *,
-    task: Task,
+    owner,
+    task_id,
     title: str,
     description: str | None,
     completed: bool,
     due_date: date | None = None,
     priority: int = PRIORITY_NONE,
     version: datetime | None = None,
-) -> Task:
-    """Save validated values of the editable fields of `task` in one conditional UPDATE.
+) -> None:
+    """Save validated values of the editable fields of `owner`'s task `task_id` in
+    one conditional UPDATE, without reading the task first.
 
     `version` is the `updated_at` the editor read. The UPDATE applies only while
     the row still has it, so a save over a newer version raises TaskChanged
@@ -173,18 +175,12 @@ def task_update(
     (microseconds): no two saves of a row get the same value in practice, and
     only equality is compared. Without a version (scripts), the last save wins.
     """
-    task.title = title
-    task.description = description or None
-    task.completed = completed
-    task.due_date = due_date
-    task.priority = priority
-    _save_if_unchanged(task, version, title=task.title, description=task.description,
+    _save_if_unchanged(owner.pk, task_id, version, title=title, description=description or None,
                        completed=completed, due_date=due_date, priority=priority)  # fmt: skip
-    return task
 
 
-def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
-    """UPDATE `fields` of `task` where it still has `version` (any version when None).
+def _save_if_unchanged(owner_id, task_id, version: datetime | None, **fields) -> None:
+    """UPDATE `fields` of the owner's task where it still has `version` (any when None).
 
     Raw SQL, with the owner filter spelled out as in `for_owner`: building the
     ORM's UPDATE cost about a third of a millisecond, a tenth of an edit's CPU.
@@ -193,7 +189,7 @@ def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
     assert fields and set(fields) <= set(EDITABLE_COLUMNS), fields
     sql = f"UPDATE tasks SET {', '.join(f'{name} = %s' for name in fields)} "  # noqa: S608
     sql += "WHERE id = %s AND user_id = %s"
-    params = [*fields.values(), task.pk, task.user_id]
+    params = [*fields.values(), task_id, owner_id]
     if version is not None:
         sql += " AND updated_at = %s"
         params.append(version)
@@ -201,7 +197,7 @@ def _save_if_unchanged(task: Task, version: datetime | None, **fields) -> None:
         cursor.execute(sql, params)
         updated = cursor.rowcount
     if not updated:
-        current = Task.objects.for_owner(task.user_id).filter(pk=task.pk).first()
+        current = Task.objects.for_owner(owner_id).filter(pk=task_id).first()
         if current is None:
             raise TaskGone
         raise TaskChanged(current)
@@ -214,7 +210,7 @@ def task_rename(*, task: Task, title: str, version: datetime | None = None) -> T
     deleted task TaskGone.
     """
     task.title = title
-    _save_if_unchanged(task, version, title=task.title)
+    _save_if_unchanged(task.user_id, task.pk, version, title=title)
     return task
 
 

@@ -489,9 +489,7 @@ def _task_update_post(request, pk, state):
             request, "tasks/task_form.html", _context(request, state, form=form, task=task)
         )
     try:
-        # An unsaved instance with the key is enough: the UPDATE checks the rest.
-        task = Task(pk=pk, user_id=request.user.pk)
-        services.task_update(task=task, **form.cleaned_data)
+        services.task_update(owner=request.user, task_id=pk, **form.cleaned_data)
     except services.TaskGone:
         return _task_gone(request, state, form)
     except services.TaskChanged as changed:

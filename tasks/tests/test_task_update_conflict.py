@@ -124,7 +124,12 @@ def test_the_service_refuses_a_deleted_task_between_read_and_write(alice, task, 
         Task.objects.filter(pk=task.pk).delete()
         with pytest.raises(services.TaskGone):
             services.task_update(
-                task=stale, title="x", description=None, completed=False, version=stale.updated_at
+                owner=alice,
+                task_id=stale.pk,
+                title="x",
+                description=None,
+                completed=False,
+                version=stale.updated_at,
             )
 
 
